@@ -1,0 +1,181 @@
+// Package proc reads the kernel's view of processes from a /proc tree.
+//
+// Everything hangs off an FS that carries the mount point, so tests point it
+// at a fixture tree in testdata/ and the live system is just FS{Root: "/proc"}.
+// Parsers are pure functions over the bytes of one file; the FS methods only
+// read files and hand the bytes to them.
+package proc
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"syscall"
+)
+
+// ErrGone means the process exited (or never existed) while it was being read.
+// On a live system that is normal, not a failure of dlab.
+var ErrGone = errors.New("no such process")
+
+// ErrPermission means the kernel refused to show this part of the process:
+// another user's fd/, cwd and environ need ptrace access (root, or the same
+// user on a system without Yama restrictions).
+var ErrPermission = fs.ErrPermission
+
+// FS is a /proc tree.
+type FS struct {
+	Root string
+}
+
+// Live is the /proc of this machine.
+func Live() FS { return FS{Root: "/proc"} }
+
+func (p FS) path(pid int, name string) string {
+	return filepath.Join(p.Root, strconv.Itoa(pid), name)
+}
+
+// read returns a file's contents with errors mapped onto ErrGone and
+// ErrPermission, so callers can use errors.Is whatever the root is.
+func (p FS) read(pid int, name string) ([]byte, error) {
+	b, err := os.ReadFile(p.path(pid, name))
+	if err != nil {
+		return nil, classify(pid, err)
+	}
+	return b, nil
+}
+
+func classify(pid int, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ESRCH):
+		return fmt.Errorf("process %d: %w", pid, ErrGone)
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EPERM):
+		return fmt.Errorf("process %d: %w", pid, ErrPermission)
+	}
+	return err
+}
+
+// Exists reports whether /proc holds a directory for pid.
+func (p FS) Exists(pid int) bool {
+	_, err := os.Stat(filepath.Join(p.Root, strconv.Itoa(pid)))
+	return err == nil
+}
+
+// PIDs lists the processes (thread group leaders) in ascending order.
+func (p FS) PIDs() ([]int, error) {
+	f, err := os.Open(p.Root)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list processes in %s: %w", p.Root, err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, fmt.Errorf("cannot list processes in %s: %w", p.Root, err)
+	}
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if n == "" || n[0] < '0' || n[0] > '9' {
+			continue
+		}
+		pid, err := strconv.Atoi(n)
+		if err != nil || pid <= 0 {
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	sort.Ints(pids)
+	return pids, nil
+}
+
+// Stat reads /proc/PID/stat.
+func (p FS) Stat(pid int) (Stat, error) {
+	b, err := p.read(pid, "stat")
+	if err != nil {
+		return Stat{}, err
+	}
+	s, err := ParseStat(b)
+	if err != nil {
+		return Stat{}, fmt.Errorf("%s: %w", p.path(pid, "stat"), err)
+	}
+	return s, nil
+}
+
+// Status reads /proc/PID/status.
+func (p FS) Status(pid int) (Status, error) {
+	b, err := p.read(pid, "status")
+	if err != nil {
+		return Status{}, err
+	}
+	s, err := ParseStatus(b)
+	if err != nil {
+		return Status{}, fmt.Errorf("%s: %w", p.path(pid, "status"), err)
+	}
+	return s, nil
+}
+
+// Cmdline reads /proc/PID/cmdline: the argument vector, empty for kernel
+// threads and zombies.
+func (p FS) Cmdline(pid int) ([]string, error) {
+	b, err := p.read(pid, "cmdline")
+	if err != nil {
+		return nil, err
+	}
+	return ParseCmdline(b), nil
+}
+
+// Cgroup reads /proc/PID/cgroup.
+func (p FS) Cgroup(pid int) ([]Cgroup, error) {
+	b, err := p.read(pid, "cgroup")
+	if err != nil {
+		return nil, err
+	}
+	return ParseCgroup(b)
+}
+
+// Link reads a symbolic link under /proc/PID, such as "cwd", "exe" or "fd/0".
+func (p FS) Link(pid int, name string) (string, error) {
+	t, err := os.Readlink(p.path(pid, name))
+	if err != nil {
+		return "", classify(pid, err)
+	}
+	return t, nil
+}
+
+// FD is one open file descriptor and what it points to, as the kernel names
+// it: "/dev/pts/3", "/dev/null", "pipe:[123]", "socket:[456]".
+type FD struct {
+	Num    int
+	Target string
+}
+
+// FDs lists the open file descriptors of pid in ascending order.
+func (p FS) FDs(pid int) ([]FD, error) {
+	dir := p.path(pid, "fd")
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, classify(pid, err)
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return nil, classify(pid, err)
+	}
+	fds := make([]FD, 0, len(names))
+	for _, n := range names {
+		num, err := strconv.Atoi(n)
+		if err != nil {
+			continue
+		}
+		t, err := os.Readlink(filepath.Join(dir, n))
+		if err != nil {
+			// An fd closed between the listing and the readlink is not an error.
+			continue
+		}
+		fds = append(fds, FD{Num: num, Target: t})
+	}
+	sort.Slice(fds, func(i, j int) bool { return fds[i].Num < fds[j].Num })
+	return fds, nil
+}

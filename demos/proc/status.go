@@ -1,0 +1,140 @@
+package proc
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// Status is the part of /proc/PID/status that dlab explains.
+type Status struct {
+	Name       string
+	Umask      int    // -1 when the kernel does not show it (before Linux 4.7)
+	UID        [4]int // real, effective, saved, filesystem
+	GID        [4]int
+	SigBlk     SignalSet // blocked
+	SigIgn     SignalSet // ignored
+	SigCgt     SignalSet // caught (a handler is installed)
+	CapEff     uint64    // effective capabilities
+	NoNewPrivs bool
+	NSpid      []int // the PID in each nested PID namespace, outermost first
+	Threads    int
+}
+
+// ParseStatus parses the contents of /proc/PID/status. Unknown lines are
+// skipped, so newer kernels with more fields still parse.
+func ParseStatus(b []byte) (Status, error) {
+	s := Status{Umask: -1}
+	seen := false
+	for _, line := range bytes.Split(b, []byte{'\n'}) {
+		key, val, ok := bytes.Cut(line, []byte{':'})
+		if !ok {
+			continue
+		}
+		v := string(bytes.TrimSpace(val))
+		var err error
+		switch string(key) {
+		case "Name":
+			s.Name, seen = v, true
+		case "Umask":
+			var u uint64
+			u, err = strconv.ParseUint(v, 8, 32)
+			s.Umask = int(u)
+		case "Uid":
+			s.UID, err = parseIDs(v)
+		case "Gid":
+			s.GID, err = parseIDs(v)
+		case "SigBlk":
+			s.SigBlk, err = parseMask(v)
+		case "SigIgn":
+			s.SigIgn, err = parseMask(v)
+		case "SigCgt":
+			s.SigCgt, err = parseMask(v)
+		case "CapEff":
+			s.CapEff, err = strconv.ParseUint(v, 16, 64)
+		case "NoNewPrivs":
+			s.NoNewPrivs = v == "1"
+		case "Threads":
+			s.Threads, err = strconv.Atoi(v)
+		case "NSpid":
+			for _, f := range bytes.Fields(val) {
+				n, e := strconv.Atoi(string(f))
+				if e != nil {
+					err = e
+					break
+				}
+				s.NSpid = append(s.NSpid, n)
+			}
+		}
+		if err != nil {
+			return s, fmt.Errorf("bad %s line %q", key, clip(line))
+		}
+	}
+	if !seen {
+		return s, fmt.Errorf("no Name line in %q", clip(b))
+	}
+	return s, nil
+}
+
+func parseIDs(v string) ([4]int, error) {
+	var ids [4]int
+	f := bytes.Fields([]byte(v))
+	if len(f) != 4 {
+		return ids, fmt.Errorf("want 4 ids, got %d", len(f))
+	}
+	for i := range f {
+		n, err := strconv.Atoi(string(f[i]))
+		if err != nil {
+			return ids, err
+		}
+		ids[i] = n
+	}
+	return ids, nil
+}
+
+func parseMask(v string) (SignalSet, error) {
+	m, err := strconv.ParseUint(v, 16, 64)
+	return SignalSet(m), err
+}
+
+// ParseCmdline splits /proc/PID/cmdline on NUL bytes.
+func ParseCmdline(b []byte) []string {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 {
+		return nil
+	}
+	parts := bytes.Split(b, []byte{0})
+	args := make([]string, len(parts))
+	for i, p := range parts {
+		args[i] = string(p)
+	}
+	return args
+}
+
+// Cgroup is one line of /proc/PID/cgroup: "hierarchy-ID:controllers:path".
+// On a cgroup v2 system there is one line, "0::/path".
+type Cgroup struct {
+	Hierarchy   int
+	Controllers string
+	Path        string
+}
+
+// ParseCgroup parses /proc/PID/cgroup.
+func ParseCgroup(b []byte) ([]Cgroup, error) {
+	var cgs []Cgroup
+	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte{'\n'}) {
+		if len(line) == 0 {
+			continue
+		}
+		parts := bytes.SplitN(line, []byte{':'}, 3)
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("bad cgroup line %q", clip(line))
+		}
+		h, err := strconv.Atoi(string(parts[0]))
+		if err != nil {
+			return nil, fmt.Errorf("bad cgroup hierarchy in %q", clip(line))
+		}
+		cgs = append(cgs, Cgroup{Hierarchy: h, Controllers: string(parts[1]), Path: string(parts[2])})
+	}
+	return cgs, nil
+}

@@ -1,0 +1,79 @@
+// Package reexec lets dlab start copies of itself in hidden roles.
+//
+// Go can't fork without exec, so every "fork" of the classic daemon recipe is
+// dlab executing its own binary again as `dlab __ROLE ARGS...`. A role is
+// registered by the package that owns it; main (and TestMain in the tests of
+// any package that launches roles) calls Dispatch first, so the same binary
+// serves as the demo daemon, the demo normal process and the launcher.
+package reexec
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+)
+
+const prefix = "__"
+
+var (
+	mu    sync.Mutex
+	roles = map[string]func(args []string) int{}
+)
+
+// Register makes role available to Command. It panics on a duplicate name,
+// which is a programming error caught by any test.
+func Register(role string, run func(args []string) int) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := roles[role]; dup {
+		panic("reexec: role registered twice: " + role)
+	}
+	roles[role] = run
+}
+
+// Dispatch runs the role named in os.Args, if any, and exits with its status.
+// It returns only when this process was not started in a role.
+func Dispatch() {
+	if len(os.Args) < 2 || !strings.HasPrefix(os.Args[1], prefix) {
+		return
+	}
+	mu.Lock()
+	run, ok := roles[strings.TrimPrefix(os.Args[1], prefix)]
+	mu.Unlock()
+	if !ok {
+		fmt.Fprintf(os.Stderr, "dlab: unknown internal role %q\n", os.Args[1])
+		os.Exit(2)
+	}
+	os.Exit(run(os.Args[2:]))
+}
+
+// Self is the path of the running binary. It is used instead of
+// /proc/self/exe so the new process's command name stays "dlab" (or the test
+// binary's name) rather than "exe".
+func Self() (string, error) {
+	p, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("cannot find dlab's own binary to start a demo process: %w", err)
+	}
+	return p, nil
+}
+
+// Command returns a command that runs this binary in role with args. argv[0]
+// is "dlab", which is also how testscript recognises the binary.
+func Command(role string, args ...string) (*exec.Cmd, error) {
+	self, err := Self()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(self)
+	cmd.Args = append([]string{"dlab", prefix + role}, args...)
+	return cmd, nil
+}
+
+// Args returns the argument vector (without the binary path) that runs role,
+// for callers that need a raw syscall.ForkExec.
+func Args(role string, args ...string) []string {
+	return append([]string{"dlab", prefix + role}, args...)
+}
