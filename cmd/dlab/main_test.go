@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/leakcheck"
 	"dlab/demos/reexec"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,7 +16,8 @@ import (
 // hidden role.
 func TestMain(m *testing.M) {
 	reexec.Dispatch()
-	testscript.Main(m, map[string]func(){
+	// testscript.Main calls os.Exit itself; the leak check wraps the run.
+	testscript.Main(leakcheckM{m}, map[string]func(){
 		"dlab": func() {
 			reexec.Dispatch()
 			os.Exit(run(os.Args[1:], iostreams.System()))
@@ -31,7 +33,14 @@ func TestScripts(t *testing.T) {
 			// Keep per-user state (demo registry, workshop progress) inside the test's work dir.
 			env.Setenv("XDG_STATE_HOME", env.WorkDir+"/state")
 			env.Setenv("XDG_RUNTIME_DIR", env.WorkDir+"/run")
+			// testscript gives scripts a clean environment: pass the leak marker on.
+			env.Setenv(leakcheck.Env, os.Getenv(leakcheck.Env))
 			return os.MkdirAll(env.WorkDir+"/run", 0o700)
 		},
 	})
 }
+
+// leakcheckM runs the suite under the leak check.
+type leakcheckM struct{ m *testing.M }
+
+func (l leakcheckM) Run() int { return leakcheck.Main(l.m) }
