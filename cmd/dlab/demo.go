@@ -1,19 +1,23 @@
 package main
 
 import (
-	"errors"
-
 	"dlab/cmd/dlab/iostreams"
 
 	"github.com/spf13/cobra"
 )
 
 func newDemoCmd(ios *iostreams.IOStreams) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "not built yet",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("demo is not built yet")
-		},
+		Short: "Start real demo processes (a normal one, a daemon, and the ones in between) and inspect them",
 	}
+	cmd.AddCommand(
+		newDemoDaemonCmd(ios, nil),
+		newDemoNormalCmd(ios, nil),
+		newDemoStopCmd(ios, nil),
+		newDemoCleanupCmd(ios, nil),
+		newDemoCompareCmd(ios, nil),
+	)
+	cmd.AddCommand(newDemoSpectrumCmds(ios)...)
+	return cmd
 }
