@@ -1,35 +1,223 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"os/user"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/content"
+	"dlab/lessons"
+	"dlab/lessons/catalog"
+	"dlab/lessons/handout"
+	"dlab/lessons/render"
 
 	"github.com/spf13/cobra"
 )
 
 // lessonOptions holds the flags and arguments of dlab lesson.
 type lessonOptions struct {
-	IO   *iostreams.IOStreams
-	Args []string
+	IO      *iostreams.IOStreams
+	Content fs.FS           // the lessons
+	Run     lessons.RunFunc // runs a demo by name
+	Getenv  func(string) string
+	Now     func() time.Time
+
+	Name    string // a lesson, "all", or "" for the list
+	NoDemos bool
+	Plain   bool
+	Style   string
+	Width   int
+	Format  string // terminal, markdown or html
+	Output  string // -o: write there instead of stdout
 }
 
 func newLessonCmd(ios *iostreams.IOStreams, runF func(*lessonOptions) error) *cobra.Command {
-	opts := &lessonOptions{IO: ios}
+	opts := &lessonOptions{
+		IO:      ios,
+		Content: content.FS,
+		Run:     catalog.Run,
+		Getenv:  os.Getenv,
+		Now:     time.Now,
+	}
 	cmd := &cobra.Command{
-		Use:   "lesson",
-		Short: "not built yet",
+		Use:   "lesson [NAME|all]",
+		Short: "Read a lesson, with live demos next to the text (no name: list the lessons)",
+		Long: `Read a lesson in the terminal. Where the text makes a claim, dlab runs a
+demo and shows what it observed on this machine a moment ago: PIDs, terminals,
+sessions, signals, as they are now.
+
+With no name, list the lessons in teaching order. "all" reads every lesson.
+--format markdown or html writes a handout (the lesson with its live results,
+dated and signed with host and user), for a lab report.`,
+		Example: `  dlab lesson                    # the list
+  dlab lesson signals            # read one, demos included
+  dlab lesson signals --no-demos # just the text
+  dlab lesson all | less -R
+  dlab lesson signals --format html -o signals.html`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Args = args
+			if len(args) == 1 {
+				opts.Name = args[0]
+			}
+			switch opts.Format {
+			case "terminal", "markdown", "html":
+			default:
+				return fmt.Errorf("unknown --format %q: use terminal, markdown or html", opts.Format)
+			}
+			if opts.Width < 0 {
+				return fmt.Errorf("--width %d: want a positive number of columns", opts.Width)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return runLesson(opts)
+			return runLesson(cmd.Context(), opts)
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.NoDemos, "no-demos", false, "read the text only; run nothing")
+	f.BoolVar(&opts.Plain, "plain", false, "plain text, no colours or styles")
+	f.StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
+	f.IntVar(&opts.Width, "width", 0, "wrap text at this column (default: the terminal's width, else 80)")
+	f.StringVar(&opts.Format, "format", "terminal", "terminal, markdown or html (a handout with the live results)")
+	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
 	return cmd
 }
 
-func runLesson(opts *lessonOptions) error {
-	return errors.New("lesson is not built yet")
+func runLesson(ctx context.Context, opts *lessonOptions) error {
+	all, err := lessons.Load(opts.Content)
+	if err != nil {
+		return fmt.Errorf("the lessons are broken: %w", err)
+	}
+	if opts.Name == "" && opts.Format == "terminal" {
+		return listLessons(opts, all)
+	}
+	chosen := all
+	if opts.Name != "" && opts.Name != "all" {
+		l, err := lessons.Find(all, opts.Name)
+		if err != nil {
+			return err
+		}
+		chosen = []lessons.Lesson{l}
+	}
+
+	out := opts.IO.Out
+	if opts.Output != "" {
+		f, err := os.Create(opts.Output)
+		if err != nil {
+			return fmt.Errorf("cannot write the lesson: %w", err)
+		}
+		defer f.Close()
+		out = f
+	}
+
+	// ^C, a hang-up or a kill while a demo runs must still end the demo's
+	// processes: the demos clean up when this context is cancelled.
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	run := opts.Run
+	if opts.NoDemos {
+		run = nil
+	}
+
+	switch opts.Format {
+	case "markdown", "html":
+		meta := handoutMeta(opts)
+		if opts.Format == "markdown" {
+			err = handout.Markdown(ctx, out, chosen, meta, run)
+		} else {
+			err = handout.HTML(ctx, out, chosen, meta, run)
+		}
+	default:
+		err = renderLessons(ctx, out, opts, chosen, run)
+	}
+	if ctx.Err() != nil {
+		return errors.New("interrupted; every demo process was ended")
+	}
+	if err == nil && opts.Output != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "dlab: wrote %s\n", opts.Output)
+	}
+	return err
+}
+
+func renderLessons(ctx context.Context, out io.Writer, opts *lessonOptions, ls []lessons.Lesson, run lessons.RunFunc) error {
+	toTerminal := opts.Output == "" && opts.IO.IsTerminal
+	ro := render.Options{
+		Style:     opts.Style,
+		EnvStyle:  opts.Getenv("GLAMOUR_STYLE"),
+		Plain:     opts.Plain,
+		Color:     toTerminal && opts.IO.Color,
+		Width:     opts.Width,
+		Term:      opts.Getenv("TERM"),
+		ColorTerm: opts.Getenv("COLORTERM"),
+	}
+	if ro.Width == 0 && toTerminal {
+		// Long lines are hard to read: like glow, cap the terminal's width.
+		ro.Width = min(opts.IO.TermWidth(render.DefaultWidth), 120)
+	}
+	r, err := render.New(ro)
+	if err != nil {
+		return err
+	}
+	var failed []error
+	for i, l := range ls {
+		if i > 0 {
+			fmt.Fprintln(out)
+		}
+		err := r.Lesson(ctx, out, l, run)
+		if err != nil && !render.IsDemoFailure(err) {
+			return err
+		}
+		if err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("some demos could not run (shown in place above): %w", errors.Join(failed...))
+	}
+	return nil
+}
+
+// listLessons prints the lessons in teaching order: aligned for a person,
+// one tab-separated line per lesson (name, title, summary) when piped.
+func listLessons(opts *lessonOptions, ls []lessons.Lesson) error {
+	out := opts.IO.Out
+	if !opts.IO.IsTerminal {
+		for _, l := range ls {
+			fmt.Fprintf(out, "%s\t%s\t%s\n", l.Name, l.Title, l.Summary)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for i, l := range ls {
+		fmt.Fprintf(tw, "%2d. %s\t%s\n", i+1, l.Name, l.Title)
+		fmt.Fprintf(tw, "    \t%s\n", l.Summary)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nRead one with 'dlab lesson NAME' (signals is a good start), or every one in order with 'dlab lesson all'.")
+	return nil
+}
+
+// handoutMeta signs a handout: when, where, who, and which dlab.
+func handoutMeta(opts *lessonOptions) handout.Meta {
+	m := handout.Meta{Date: opts.Now(), Version: handout.Version(), Demos: !opts.NoDemos}
+	m.Host, _ = os.Hostname()
+	if u, err := user.Current(); err == nil {
+		m.User = u.Username
+	}
+	return m
 }

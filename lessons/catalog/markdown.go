@@ -1,0 +1,89 @@
+package catalog
+
+import (
+	"fmt"
+	"strings"
+)
+
+// table builds a Markdown table row by row.
+type table struct {
+	head []string
+	rows [][]string
+}
+
+func newTable(head ...string) *table {
+	for i := range head {
+		head[i] = cell(head[i])
+	}
+	return &table{head: head}
+}
+
+func (t *table) add(cells ...any) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		row[i] = cell(fmt.Sprint(c))
+	}
+	t.rows = append(t.rows, row)
+}
+
+func (t *table) String() string {
+	var b strings.Builder
+	line := func(cells []string) {
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	line(t.head)
+	sep := make([]string, len(t.head))
+	for i := range sep {
+		sep[i] = "---"
+	}
+	line(sep)
+	for _, r := range t.rows {
+		line(r)
+	}
+	return b.String()
+}
+
+// cell makes s safe inside a table cell: one line, pipes escaped.
+func cell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, "|", `\|`)
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// code quotes s as inline code, choosing a fence that s doesn't contain.
+func code(s string) string {
+	if s == "" {
+		return "–"
+	}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// block quotes text as a fenced code block.
+func block(info, text string) string {
+	fence := "```"
+	for strings.Contains(text, fence) {
+		fence += "`"
+	}
+	return fence + info + "\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
+}
+
+// doc joins Markdown paragraphs with blank lines.
+func doc(paras ...string) string {
+	var kept []string
+	for _, p := range paras {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n") + "\n"
+}

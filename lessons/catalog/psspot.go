@@ -1,0 +1,107 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+
+	"dlab/demos/inspect"
+	"dlab/demos/proc"
+)
+
+func init() {
+	register(Demo{Name: "ps-spot", Shows: "what `ps aux | grep \"?\"` really matches on this machine, next to dlab's verdicts", run: psSpotDemo})
+}
+
+// psSpotDemo runs the draft's trick for spotting daemons and sorts what it
+// matched, line by line, by what each process really is.
+func psSpotDemo(ctx context.Context) (string, error) {
+	if _, err := exec.LookPath("ps"); err != nil {
+		return "", errors.New("ps is not installed (Debian package procps)")
+	}
+	out, err := exec.CommandContext(ctx, "sh", "-c", `ps aux | grep "?"`).Output()
+	if err != nil {
+		return "", fmt.Errorf("running ps aux | grep \"?\": %w", err)
+	}
+	fs := proc.Live()
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+
+	var kernel, noTTY, withTTY, gone, grep int
+	for _, line := range lines {
+		f := strings.Fields(line)
+		if len(f) < 11 {
+			continue
+		}
+		pid, err := strconv.Atoi(f[1])
+		if err != nil {
+			continue
+		}
+		st, err := fs.Stat(pid)
+		switch {
+		case strings.Join(f[10:], " ") == `grep ?`:
+			grep++
+		case err != nil:
+			gone++ // the shell of the pipeline itself, mostly
+		case st.IsKernelThread():
+			kernel++
+		case !st.HasTTY():
+			noTTY++
+		default:
+			withTTY++ // matched only because "?" appears elsewhere in the line
+		}
+	}
+
+	// dlab's own reading of every process.
+	pids, err := fs.PIDs()
+	if err != nil {
+		return "", err
+	}
+	verdicts := map[inspect.Verdict]int{}
+	var daemons []inspect.Report
+	for _, pid := range pids {
+		rep, err := inspect.Explain(fs, pid)
+		if err != nil {
+			continue // exited while we looked: normal on a live system
+		}
+		verdicts[rep.Verdict]++
+		if rep.Verdict == inspect.Daemon {
+			daemons = append(daemons, rep)
+		}
+	}
+	sort.Slice(daemons, func(i, j int) bool { return daemons[i].PID < daemons[j].PID })
+
+	t := newTable("`ps aux | grep \"?\"` printed", "lines")
+	t.add("in all", len(lines))
+	t.add("kernel threads (not daemons: threads of the kernel itself)", kernel)
+	t.add("user processes with no controlling terminal", noTTY)
+	t.add("processes that have a terminal, matched by a \"?\" elsewhere in the line", withTTY)
+	t.add("the grep itself", grep)
+	t.add("processes that had already exited when dlab looked (the pipeline's own sh)", gone)
+
+	v := newTable("dlab's verdict (`dlab ps`)", "processes")
+	for _, k := range []inspect.Verdict{inspect.Daemon, inspect.Normal, inspect.KernelThread, inspect.Zombie} {
+		v.add(string(k), verdicts[k])
+	}
+
+	list := newTable("PID", "command", "TTY", "parent")
+	for i, d := range daemons {
+		if i == 8 {
+			list.add("…", fmt.Sprintf("and %d more: `dlab ps --daemons`", len(daemons)-i), "", "")
+			break
+		}
+		list.add(d.PID, code(d.Command), d.Facts.TTY, fmt.Sprintf("%d (%s)", d.Facts.PPID, d.Facts.ParentComm))
+	}
+	return doc(
+		fmt.Sprintf("The trick matched %d lines; %d of them are kernel threads. It finds every process without a terminal, daemon or not, plus any line with a \"?\" anywhere, plus, when it runs without a terminal itself, the grep.", len(lines), kernel),
+		t.String(),
+		"dlab reads each process's session, terminal, parent and standard streams instead:",
+		v.String(),
+		"The daemons dlab finds here:",
+		list.String(),
+		"To filter on the TTY field itself rather than on the whole line: `ps -e -o tty=,pid=,comm= | awk '$1==\"?\"'`. It is still one clue, not a verdict.",
+	), nil
+}

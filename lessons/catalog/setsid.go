@@ -1,0 +1,68 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+
+	"dlab/demos/reexec"
+)
+
+// setsidEvidence calls setsid() for real in two helpers: one that leads its
+// process group (as a shell's job does) and one that doesn't (as the child of
+// a fork doesn't). The first is refused with EPERM: that is why the classic
+// recipe forks before setsid().
+func setsidEvidence(ctx context.Context) (string, error) {
+	leader, err := trySetsid(ctx, true)
+	if err != nil {
+		return "", err
+	}
+	member, err := trySetsid(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	t := newTable("caller", "before: PID / group / session", "setsid()", "after: group / session")
+	t.add("a process-group leader (PID = PGID)", leader.before(), leader.outcome(), leader.after())
+	t.add("a child that doesn't lead its group", member.before(), member.outcome(), member.after())
+	return doc(t.String(),
+		"The kernel refuses setsid() to a process-group leader, because its group's other members would be left in the old session while their group leader moved out. A freshly forked child never leads a group, so it always succeeds: fork first, then setsid().",
+	), nil
+}
+
+type setsidResult map[string]string
+
+func (r setsidResult) before() string {
+	return fmt.Sprintf("%s / %s / %s", r["pid"], r["pgid"], r["sid"])
+}
+
+func (r setsidResult) outcome() string {
+	if r["setsid"] == "ok" {
+		return "succeeded: a new session it leads, no controlling terminal"
+	}
+	return "failed with " + r["setsid"]
+}
+
+func (r setsidResult) after() string {
+	if r["setsid"] != "ok" {
+		return "unchanged"
+	}
+	return fmt.Sprintf("%s / %s", r["new-pgid"], r["new-sid"])
+}
+
+// trySetsid runs the setsid helper, as a group leader or not.
+func trySetsid(ctx context.Context, groupLeader bool) (setsidResult, error) {
+	cmd, err := reexec.Command(roleSetsid)
+	if err != nil {
+		return nil, err
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: groupLeader}
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("setsid helper: %w", err)
+	}
+	r := setsidResult(keyValues(string(out)))
+	if r["setsid"] == "" {
+		return nil, fmt.Errorf("setsid helper printed %q", out)
+	}
+	return r, nil
+}

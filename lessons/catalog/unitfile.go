@@ -1,0 +1,129 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"dlab/demos/proc"
+	"dlab/demos/reexec"
+)
+
+func init() {
+	register(Demo{Name: "unit-file", Shows: "a systemd unit for the demo daemon, checked by systemd-analyze verify, and what this machine's PID 1 is", run: unitFileDemo})
+}
+
+// unitFor is a unit file for dlab's SysV demo daemon. Type=forking tells
+// systemd the start command forks and the parent exits once the daemon is
+// ready (daemon(7) step 15); PIDFile tells it which process is the main one.
+func unitFor(self string) string {
+	return fmt.Sprintf(`[Unit]
+Description=dlab demo daemon (a classic SysV daemon, double fork and all)
+Documentation=man:daemon(7)
+
+[Service]
+# The start command forks; systemd waits for the first process to exit
+# and takes the PID file's PID as the service's main process.
+Type=forking
+RuntimeDirectory=dlab-demo
+PIDFile=/run/dlab-demo/dlab-demo.pid
+ExecStart=%s demo daemon --dir /run/dlab-demo
+ExecReload=/bin/kill -HUP $MAINPID
+# Least privilege: a user made up for the service, with no home and no
+# capabilities; restarted if it dies.
+DynamicUser=yes
+NoNewPrivileges=yes
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+`, self)
+}
+
+// unitFileDemo writes the unit into a temporary directory and verifies it,
+// then a copy with a typo, then says what PID 1 is here.
+func unitFileDemo(ctx context.Context) (string, error) {
+	self, err := reexec.Self()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "dlab-unit-")
+	if err != nil {
+		return "", fmt.Errorf("cannot make a directory for the unit file: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	unit := unitFor(self)
+	path := filepath.Join(dir, "dlab-demo.service")
+	if err := os.WriteFile(path, []byte(unit), 0o644); err != nil {
+		return "", err
+	}
+	bad := filepath.Join(dir, "dlab-typo.service")
+	if err := os.WriteFile(bad, []byte(strings.Replace(unit, "Type=forking", "Type=forkng", 1)), 0o644); err != nil {
+		return "", err
+	}
+
+	paras := []string{
+		"The unit file dlab wrote for its demo daemon (`dlab-demo.service`):",
+		block("ini", strings.ReplaceAll(unit, self, "/usr/local/bin/dlab")),
+	}
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		paras = append(paras, "`systemd-analyze` is not installed here (Debian package systemd), so dlab cannot check the unit. On a machine that has it, `systemd-analyze verify dlab-demo.service` reads the file as systemd would and names every line it can't use.")
+	} else {
+		good := verify(ctx, dir, path)
+		typo := verify(ctx, dir, bad)
+		paras = append(paras,
+			"`systemd-analyze verify dlab-demo.service` read it as systemd would:",
+			block("", good),
+			"The same file with `Type=forkng`, a typo:",
+			block("", typo),
+			"Note that a typo is a warning, not an error: systemd ignores the line it can't parse and carries on with the default (`Type=simple`), which for a forking daemon means it would think the service died as soon as the launcher exited. Read the warnings.",
+		)
+	}
+	paras = append(paras, pid1Story(ctx))
+	return doc(paras...), nil
+}
+
+// verify runs systemd-analyze verify on path and returns its output and exit
+// status, with the temporary directory shown as "." so the text is stable.
+func verify(ctx context.Context, dir, path string) string {
+	cmd := exec.CommandContext(ctx, "systemd-analyze", "verify", filepath.Base(path))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_COLOR=0", "SYSTEMD_PAGER=")
+	out, err := cmd.CombinedOutput()
+	text := strings.TrimSpace(strings.ReplaceAll(string(out), dir+"/", ""))
+	status := "exit status 0"
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		status = fmt.Sprintf("exit status %d", ee.ExitCode())
+	} else if err != nil {
+		status = err.Error()
+	}
+	if text == "" {
+		text = "(no output: nothing to complain about)"
+	}
+	return "$ systemd-analyze verify " + filepath.Base(path) + "\n" + text + "\n(" + status + ")"
+}
+
+// pid1Story says whether systemd runs this machine, from /proc/1.
+func pid1Story(ctx context.Context) string {
+	comm := "unknown"
+	if st, err := proc.Live().Stat(1); err == nil {
+		comm = st.Comm
+	}
+	if comm == "systemd" {
+		return "PID 1 here is `systemd`: `sudo cp dlab-demo.service /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl start dlab-demo` would run the demo daemon as a service, and `systemctl status dlab-demo` would show its main PID, its cgroup and its last log lines."
+	}
+	paras := []string{fmt.Sprintf("PID 1 on this machine is `%s`, not systemd, so the unit can be checked but not started: `systemctl` has no service manager to talk to.", comm)}
+	if _, err := exec.LookPath("systemctl"); err == nil {
+		out, _ := exec.CommandContext(ctx, "systemctl", "is-system-running").CombinedOutput()
+		if o := strings.TrimSpace(string(out)); o != "" {
+			paras = append(paras, "Asked, it says:", block("", "$ systemctl is-system-running\n"+o))
+		}
+	}
+	paras = append(paras, "On a machine booted with systemd, `systemctl start dlab-demo` would run it, and `systemctl status dlab-demo` would show its main PID, cgroup and last log lines.")
+	return doc(paras...)
+}

@@ -1,0 +1,193 @@
+// Package render shows lessons in the terminal with glamour.
+//
+// It follows glow: glamour's plain "notty" style unless the output is a
+// terminal with colour on (or a style was asked for by name), word wrap at the
+// terminal's width with 80 as the fallback, output to an io.Writer passed in.
+// It never uses glamour's automatic style, which asks the terminal for its
+// background colour with an escape sequence: that hangs or guesses wrong in
+// tmux, in editors' shells and in CI.
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"dlab/lessons"
+
+	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/styles"
+	"github.com/muesli/termenv"
+)
+
+// Options say how to render.
+type Options struct {
+	Style    string // --style: a glamour style name or a JSON style file; wins over detection
+	EnvStyle string // $GLAMOUR_STYLE: used only when the output is styled anyway
+	Plain    bool   // --plain: no styling at all, whatever else is set
+	Color    bool   // stdout is a terminal, NO_COLOR is unset and TERM is not dumb
+	Width    int    // word-wrap column; 0 means 80
+
+	// Term and ColorTerm are $TERM and $COLORTERM, read to choose how many
+	// colours to use (never by asking the terminal).
+	Term, ColorTerm string
+}
+
+// DefaultWidth is the word-wrap column when neither --width nor the terminal
+// gives one.
+const DefaultWidth = 80
+
+// Style decides the glamour style: "notty" (plain) or a style name or JSON
+// file. --plain beats everything; an explicit --style beats detection (so
+// `--style dark | less -R` works); GLAMOUR_STYLE applies only where colour is
+// on; "auto" is taken as "dark" because resolving it queries the terminal.
+func Style(o Options) string {
+	var s string
+	switch {
+	case o.Plain:
+		return styles.NoTTYStyle
+	case o.Style != "":
+		s = o.Style
+	case !o.Color:
+		return styles.NoTTYStyle
+	case o.EnvStyle != "":
+		s = o.EnvStyle
+	default:
+		s = styles.DarkStyle
+	}
+	if s == styles.AutoStyle {
+		s = styles.DarkStyle
+	}
+	return s
+}
+
+// Profile is the colour profile for a terminal described by $TERM and
+// $COLORTERM, worked out from the environment alone.
+func Profile(term, colorTerm string) termenv.Profile {
+	switch strings.ToLower(colorTerm) {
+	case "truecolor", "24bit":
+		return termenv.TrueColor
+	}
+	if strings.Contains(term, "256color") || strings.HasPrefix(term, "tmux") {
+		return termenv.ANSI256
+	}
+	return termenv.ANSI
+}
+
+// Renderer turns Markdown into terminal text.
+type Renderer struct {
+	tr    *glamour.TermRenderer
+	plain bool
+}
+
+// New builds a renderer for o.
+func New(o Options) (*Renderer, error) {
+	width := o.Width
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	style := Style(o)
+	plain := style == styles.NoTTYStyle || style == styles.AsciiStyle
+	opts := []glamour.TermRendererOption{glamour.WithWordWrap(width)}
+	if _, builtin := styles.DefaultStyles[style]; builtin {
+		opts = append(opts, glamour.WithStandardStyle(style))
+	} else if _, err := os.Stat(style); err == nil {
+		opts = append(opts, glamour.WithStylesFromJSONFile(style))
+	} else {
+		return nil, fmt.Errorf("unable to render markdown: no style %q: use one of %s, or the path of a glamour JSON style file", style, strings.Join(StyleNames(), ", "))
+	}
+	if plain {
+		opts = append(opts, glamour.WithColorProfile(termenv.Ascii))
+	} else {
+		opts = append(opts, glamour.WithColorProfile(Profile(o.Term, o.ColorTerm)))
+	}
+	tr, err := glamour.NewTermRenderer(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("unable to render markdown: %w", err)
+	}
+	return &Renderer{tr: tr, plain: plain}, nil
+}
+
+// StyleNames lists glamour's built-in styles, except "auto" which dlab never
+// uses.
+func StyleNames() []string {
+	var names []string
+	for n := range styles.DefaultStyles {
+		if n != styles.AutoStyle {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Plain reports whether the output carries no escape sequences.
+func (r *Renderer) Plain() bool { return r.plain }
+
+var trailingSpace = regexp.MustCompile(`[ \t]+\n`)
+
+// Markdown renders md and writes it to w.
+func (r *Renderer) Markdown(w io.Writer, md string) error {
+	out, err := r.tr.Render(md)
+	if err != nil {
+		return fmt.Errorf("unable to render markdown: %w", err)
+	}
+	if r.plain {
+		// glamour pads every line to the wrap width; piped text and golden
+		// files are better without the trailing blanks.
+		out = trailingSpace.ReplaceAllString(out, "\n")
+	}
+	_, err = io.WriteString(w, out)
+	return err
+}
+
+// Lesson renders l to w, streaming: the text up to each demo marker is
+// written before the demo runs, and the demo's live output right under it.
+// With run nil, demos don't run and their notes are shown instead. Demo
+// failures are shown in place and returned together at the end.
+func (r *Renderer) Lesson(ctx context.Context, w io.Writer, l lessons.Lesson, run lessons.RunFunc) error {
+	first := true
+	return lessons.Expand(ctx, l, run, func(c lessons.Chunk) error {
+		var b strings.Builder
+		if err := r.Markdown(&b, c.Markdown); err != nil {
+			return err
+		}
+		out := b.String()
+		// Each chunk is rendered as a document of its own, which opens and
+		// closes with a blank line; keep one blank line between chunks.
+		if !first {
+			out = strings.TrimPrefix(out, "\n")
+		}
+		first = false
+		_, err := io.WriteString(w, out)
+		return err
+	})
+}
+
+// Lesson renders one lesson with options o; see Renderer.Lesson.
+func Lesson(ctx context.Context, w io.Writer, l lessons.Lesson, o Options, run lessons.RunFunc) error {
+	r, err := New(o)
+	if err != nil {
+		return err
+	}
+	return r.Lesson(ctx, w, l, run)
+}
+
+// IsDemoFailure reports whether err (from Lesson) holds only demo failures,
+// the lesson itself having been rendered in full.
+func IsDemoFailure(err error) bool {
+	var de *lessons.DemoError
+	if !errors.As(err, &de) {
+		return false
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return !slices.ContainsFunc(j.Unwrap(), func(e error) bool { return !errors.As(e, &de) })
+	}
+	return true
+}
