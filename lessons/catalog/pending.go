@@ -27,5 +27,7 @@ func init() {
 	pending("pty-server", "demos/spectrum", "a program on a pty held by a server, as in tmux")
 	pending("supervised", "demos/spectrum", "a foreground service restarted by its supervisor")
 	pending("privileges", "demos/sysv", "the demo daemon's user and capabilities")
+	pending("pkill", "demos/sysv", "pgrep and pkill on the demo daemon: by name, by command line, and the -f trap")
+	pending("troubleshoot", "demos/sysv", "the troubleshooting checklist run on the demo daemon")
 	pending("logs", "demos/sysv", "the demo daemon's log: ready, reloaded on SIGHUP, shutting down")
 }
