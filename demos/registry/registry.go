@@ -5,8 +5,8 @@
 // A process is known by its PID and its start time (field 22 of
 // /proc/PID/stat): PIDs are reused, the pair is not. Nothing is ever signalled
 // unless the live process still has the recorded start time, and signals go
-// through a pidfd opened before that check, so a PID reused in between can't
-// be hit either (see Handle).
+// through a pidfd opened before that check (package pidfd), so a PID reused
+// in between can't be hit either.
 //
 // Each entry is one small JSON file, written to a temporary name and renamed
 // into place: several dlab runs at once never see half an entry and never

@@ -1,7 +1,6 @@
 package registry_test
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -315,44 +314,6 @@ func TestCleanupForgetsEndedProcessesAndIdleRunDirs(t *testing.T) {
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Fatal("Cleanup removed the run directory of a run still going on")
-	}
-}
-
-func TestHandleWaitHonoursTheDeadline(t *testing.T) {
-	t.Parallel()
-	sl := startSleeper(t)
-	h, err := registry.Open(sl.pid(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if err := h.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Wait on a running process = %v, want DeadlineExceeded", err)
-	}
-	if h.Exited() {
-		t.Fatal("Exited() on a running process")
-	}
-	if err := h.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Wait(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if !h.Exited() {
-		t.Fatal("Exited() false after the process was killed")
-	}
-	<-sl.done
-	if err := h.Signal(syscall.SIGTERM); !errors.Is(err, proc.ErrGone) {
-		t.Fatalf("signal to a reaped process = %v, want proc.ErrGone", err)
-	}
-}
-
-func TestOpenGone(t *testing.T) {
-	t.Parallel()
-	if _, err := registry.Open(999999999, 0); !errors.Is(err, proc.ErrGone) {
-		t.Fatalf("Open of a PID that does not exist = %v, want proc.ErrGone", err)
 	}
 }
 

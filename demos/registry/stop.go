@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"dlab/demos/proc"
+
+	"golang.org/x/sys/unix"
 )
 
 // Ended tells what happened to one process that Stop or Cleanup dealt with.
@@ -45,7 +46,7 @@ func (s Store) Stop(pid int, timeout time.Duration) (Ended, error) {
 // End ends the process of one entry (see Stop).
 func (s Store) End(e Entry, timeout time.Duration) (Ended, error) {
 	ended := Ended{Entry: e}
-	h, err := Open(e.PID, e.StartTime)
+	h, err := hold(e)
 	switch {
 	case errors.Is(err, proc.ErrGone):
 		ended.How = "had already ended"
@@ -65,21 +66,21 @@ func (s Store) End(e Entry, timeout time.Duration) (Ended, error) {
 	if st, err := proc.Live().Stat(e.PID); err == nil && (st.State == 'T' || st.State == 't') {
 		stopped = true
 	}
-	if err := h.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, proc.ErrGone) {
+	if err := h.Signal(unix.SIGTERM); err != nil && !errors.Is(err, proc.ErrGone) {
 		return ended, err
 	}
 	ended.Signalled = true
 	// A stopped process keeps SIGTERM pending until it runs again: wake it,
 	// as a shell's kill does for a stopped job.
 	if stopped {
-		h.Signal(syscall.SIGCONT)
+		h.Signal(unix.SIGCONT)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	err = h.Wait(ctx)
 	cancel()
 	ended.How = "ended on SIGTERM"
 	if err != nil {
-		if err := h.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
+		if err := h.Signal(unix.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
 			return ended, err
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), killGrace)
