@@ -92,15 +92,20 @@ func LiveMarkdown(demo, out string) string {
 		demo, strings.TrimSpace(out), demo)
 }
 
-// NoteMarkdown stands in for a demo that was not run.
+// NoteMarkdown stands in for a demo that was not run. (A paragraph, not a
+// block quote: glamour wraps quotes badly in plain text.)
 func NoteMarkdown(demo, note string) string {
-	note = strings.Join(strings.Fields(note), " ")
-	return fmt.Sprintf("> **Live demo: %s** (run without --no-demos to see it). %s\n", demo, note)
+	// Notes read "Live: dlab starts..." on GitHub; here the bold lead says it.
+	note = strings.TrimPrefix(oneLine(note), "Live: ")
+	if note != "" {
+		note = strings.ToUpper(note[:1]) + note[1:]
+	}
+	return fmt.Sprintf("**▷ Live demo: %s** (not run; drop --no-demos to see it). %s\n", demo, note)
 }
 
 // FailureMarkdown stands in for a demo that could not run.
 func FailureMarkdown(demo string, err error) string {
-	return fmt.Sprintf("> **Live demo: %s** could not run here: %s\n", demo, oneLine(err.Error()))
+	return fmt.Sprintf("**▷ Live demo: %s** could not run here: %s\n", demo, oneLine(err.Error()))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -192,7 +192,7 @@ func TestExpandRunsEachDemoAfterTheTextAboveIt(t *testing.T) {
 	for _, want := range []string{
 		"emit # Signals\n\n*What signals do*\nemit Before.\nrun one\nemit **▶ Live demo: one**",
 		"output of one",
-		"emit Between.\nrun two\nemit > **Live demo: two** could not run here: no such thing here\nemit After.",
+		"emit Between.\nrun two\nemit **▷ Live demo: two** could not run here: no such thing here\nemit After.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("sequence:\n%s\n\ndoes not contain:\n%s", got, want)
@@ -209,7 +209,7 @@ func TestExpandWithoutDemosShowsNotes(t *testing.T) {
 	if err := Expand(context.Background(), l, nil, func(c Chunk) error { out.WriteString(c.Markdown); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	want := "> **Live demo: compare** (run without --no-demos to see it). Live: dlab starts both processes.\n"
+	want := "**▷ Live demo: compare** (not run; drop --no-demos to see it). Dlab starts both processes.\n"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("got %q, want it to contain %q", out.String(), want)
 	}

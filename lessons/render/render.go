@@ -132,12 +132,33 @@ func (r *Renderer) Plain() bool { return r.plain }
 
 var trailingSpace = regexp.MustCompile(`[ \t]+\n`)
 
+// nbHyphen stands in for "-" while glamour wraps text. glamour's word wrap
+// (muesli/reflow v0.3.0) treats "-" as a break point but doesn't count it in
+// the line's length, so a paragraph full of command-line flags ("ps -e -o")
+// overflows and is wrapped a second time, leaving one-word lines. A
+// non-breaking hyphen is one column wide and counted; it is turned back into
+// "-" after rendering, so what a reader copies is what the lesson says.
+const nbHyphen = "\u2011"
+
+// flagHyphens matches the hyphens that start or join a word ("-e",
+// "--no-demos", "x-y"), not the ones that are Markdown syntax: list bullets
+// ("- "), rules and table rules ("---", "|---|").
+var flagHyphens = regexp.MustCompile(`-+[\p{L}\p{N}]`)
+
+func protectHyphens(md string) string {
+	return flagHyphens.ReplaceAllStringFunc(md, func(m string) string {
+		n := len(m) - len(strings.TrimLeft(m, "-"))
+		return strings.Repeat(nbHyphen, n) + m[n:]
+	})
+}
+
 // Markdown renders md and writes it to w.
 func (r *Renderer) Markdown(w io.Writer, md string) error {
-	out, err := r.tr.Render(md)
+	out, err := r.tr.Render(protectHyphens(md))
 	if err != nil {
 		return fmt.Errorf("unable to render markdown: %w", err)
 	}
+	out = strings.ReplaceAll(out, nbHyphen, "-")
 	if r.plain {
 		// glamour pads every line to the wrap width; piped text and golden
 		// files are better without the trailing blanks.
@@ -152,20 +173,14 @@ func (r *Renderer) Markdown(w io.Writer, md string) error {
 // With run nil, demos don't run and their notes are shown instead. Demo
 // failures are shown in place and returned together at the end.
 func (r *Renderer) Lesson(ctx context.Context, w io.Writer, l lessons.Lesson, run lessons.RunFunc) error {
-	first := true
 	return lessons.Expand(ctx, l, run, func(c lessons.Chunk) error {
 		var b strings.Builder
 		if err := r.Markdown(&b, c.Markdown); err != nil {
 			return err
 		}
-		out := b.String()
 		// Each chunk is rendered as a document of its own, which opens and
-		// closes with a blank line; keep one blank line between chunks.
-		if !first {
-			out = strings.TrimPrefix(out, "\n")
-		}
-		first = false
-		_, err := io.WriteString(w, out)
+		// closes with blank lines; keep exactly one between chunks.
+		_, err := io.WriteString(w, "\n"+strings.Trim(b.String(), "\n")+"\n")
 		return err
 	})
 }
