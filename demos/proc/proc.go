@@ -4,6 +4,12 @@
 // at a fixture tree in testdata/ and the live system is just FS{Root: "/proc"}.
 // Parsers are pure functions over the bytes of one file; the FS methods only
 // read files and hand the bytes to them.
+//
+// Why not github.com/prometheus/procfs: its status type has no SigIgn,
+// SigCgt, SigBlk, Umask or NoNewPrivs, which dlab explains; and reading the
+// stat of 2,000 processes took it 36.5 ms against 21.5 ms here (2 cores,
+// go test -bench in a scratch module), because it scans all 52 fields with
+// fmt.Fscan where ParseStat walks to the dozen dlab needs.
 package proc
 
 import (
@@ -22,8 +28,8 @@ import (
 var ErrGone = errors.New("no such process")
 
 // ErrPermission means the kernel refused to show this part of the process:
-// another user's fd/, cwd and environ need ptrace access (root, or the same
-// user on a system without Yama restrictions).
+// another user's fd/, cwd, exe and environ need ptrace access (root, or the
+// same user on a system without Yama restrictions).
 var ErrPermission = fs.ErrPermission
 
 // FS is a /proc tree.
@@ -34,25 +40,32 @@ type FS struct {
 // Live is the /proc of this machine.
 func Live() FS { return FS{Root: "/proc"} }
 
-func (p FS) path(pid int, name string) string {
+// Path is the path of a file under /proc/PID, for error messages, evidence
+// sources and the few readers (debug/buildinfo) that want a path.
+func (p FS) Path(pid int, name string) string {
 	return filepath.Join(p.Root, strconv.Itoa(pid), name)
 }
 
-// read returns a file's contents with errors mapped onto ErrGone and
-// ErrPermission, so callers can use errors.Is whatever the root is.
-func (p FS) read(pid int, name string) ([]byte, error) {
-	b, err := os.ReadFile(p.path(pid, name))
+// path is kept for the callers inside the package.
+func (p FS) path(pid int, name string) string { return p.Path(pid, name) }
+
+// ReadFile returns the contents of /proc/PID/name with errors mapped onto
+// ErrGone and ErrPermission, so callers can use errors.Is whatever the root is.
+func (p FS) ReadFile(pid int, name string) ([]byte, error) {
+	b, err := readAll(p.path(pid, name), nil)
 	if err != nil {
 		return nil, classify(pid, err)
 	}
 	return b, nil
 }
 
+func (p FS) read(pid int, name string) ([]byte, error) { return p.ReadFile(pid, name) }
+
 func classify(pid int, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ESRCH):
 		return fmt.Errorf("process %d: %w", pid, ErrGone)
-	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EPERM):
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EPERM), errors.Is(err, syscall.EACCES):
 		return fmt.Errorf("process %d: %w", pid, ErrPermission)
 	}
 	return err
@@ -80,8 +93,8 @@ func (p FS) PIDs() ([]int, error) {
 		if n == "" || n[0] < '0' || n[0] > '9' {
 			continue
 		}
-		pid, err := strconv.Atoi(n)
-		if err != nil || pid <= 0 {
+		pid, ok := atoi([]byte(n))
+		if !ok || pid <= 0 {
 			continue
 		}
 		pids = append(pids, pid)
@@ -92,9 +105,10 @@ func (p FS) PIDs() ([]int, error) {
 
 // Stat reads /proc/PID/stat.
 func (p FS) Stat(pid int) (Stat, error) {
-	b, err := p.read(pid, "stat")
+	var buf [statBufSize]byte
+	b, err := readAll(p.path(pid, "stat"), buf[:0])
 	if err != nil {
-		return Stat{}, err
+		return Stat{}, classify(pid, err)
 	}
 	s, err := ParseStat(b)
 	if err != nil {
@@ -132,7 +146,11 @@ func (p FS) Cgroup(pid int) ([]Cgroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseCgroup(b)
+	cgs, err := ParseCgroup(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.path(pid, "cgroup"), err)
+	}
+	return cgs, nil
 }
 
 // Link reads a symbolic link under /proc/PID, such as "cwd", "exe" or "fd/0".

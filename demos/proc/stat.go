@@ -3,7 +3,6 @@ package proc
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 )
 
 // PFKthread is the PF_KTHREAD bit of stat's flags field: set for kernel threads.
@@ -41,50 +40,115 @@ func (s Stat) HasTTY() bool { return s.TTY != 0 }
 // process group (ps shows "+").
 func (s Stat) InForeground() bool { return s.TTY != 0 && s.TPGID == s.PGID }
 
-// ParseStat parses the contents of /proc/PID/stat.
+// ParseStat parses the contents of /proc/PID/stat. It walks the fields
+// instead of splitting them, because dlab ps parses thousands of these and
+// only needs a dozen of the 52 fields.
 func ParseStat(b []byte) (Stat, error) {
 	var s Stat
 	// The command name sits between the first "(" and the last ")": it may
-	// itself hold spaces and parentheses.
+	// itself hold spaces and parentheses, but no field after it holds a ")".
 	open := bytes.IndexByte(b, '(')
 	close := bytes.LastIndexByte(b, ')')
 	if open < 0 || close < open {
 		return s, fmt.Errorf("no command name in parentheses in %q", clip(b))
 	}
-	pid, err := strconv.Atoi(string(bytes.TrimSpace(b[:open])))
-	if err != nil {
-		return s, fmt.Errorf("bad pid %q", clip(b[:open]))
+	pid, ok := atoi(bytes.TrimSpace(b[:open]))
+	if !ok {
+		return s, fmt.Errorf("bad pid %q in %q", clip(b[:open]), clip(b))
 	}
 	s.PID = pid
 	s.Comm = string(b[open+1 : close])
-	rest := bytes.Fields(b[close+1:])
-	// rest[0] is field 3; field N is rest[N-3].
-	const need = 22 - 3 + 1
-	if len(rest) < need {
-		return s, fmt.Errorf("%d fields after the command name, want at least %d, in %q", len(rest), need, clip(b))
-	}
-	if len(rest[0]) != 1 {
-		return s, fmt.Errorf("bad state %q", rest[0])
-	}
-	s.State = rest[0][0]
-	ints := []*int{&s.PPID, &s.PGID, &s.SID, &s.TTY, &s.TPGID}
-	for i, p := range ints {
-		v, err := strconv.Atoi(string(rest[1+i]))
-		if err != nil {
-			return s, fmt.Errorf("bad field %d %q", 4+i, rest[1+i])
+	rest := b[close+1:]
+	const last = 22 // starttime, the last field dlab reads
+	for field := 3; field <= last; field++ {
+		// Fields are separated by single spaces; tolerate runs of blanks.
+		for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+			rest = rest[1:]
 		}
-		*p = v
-	}
-	if s.Flags, err = strconv.ParseUint(string(rest[9-3]), 10, 64); err != nil {
-		return s, fmt.Errorf("bad flags field %q", rest[9-3])
-	}
-	if s.NumThreads, err = strconv.Atoi(string(rest[20-3])); err != nil {
-		return s, fmt.Errorf("bad num_threads field %q", rest[20-3])
-	}
-	if s.StartTime, err = strconv.ParseUint(string(rest[22-3]), 10, 64); err != nil {
-		return s, fmt.Errorf("bad starttime field %q", rest[22-3])
+		end := 0
+		for end < len(rest) && rest[end] != ' ' && rest[end] != '\t' && rest[end] != '\n' {
+			end++
+		}
+		f := rest[:end]
+		rest = rest[end:]
+		if len(f) == 0 {
+			return s, fmt.Errorf("%d fields after the command name, want at least %d, in %q", field-3, last-2, clip(b))
+		}
+		var ok bool
+		switch field {
+		case 3:
+			ok = len(f) == 1
+			s.State = f[0]
+		case 4:
+			s.PPID, ok = atoi(f)
+		case 5:
+			s.PGID, ok = atoi(f)
+		case 6:
+			s.SID, ok = atoi(f)
+		case 7:
+			s.TTY, ok = atoi(f)
+		case 8:
+			s.TPGID, ok = atoi(f)
+		case 9:
+			s.Flags, ok = atou(f)
+		case 20:
+			s.NumThreads, ok = atoi(f)
+		case 22:
+			s.StartTime, ok = atou(f)
+		default:
+			continue
+		}
+		if !ok {
+			return s, fmt.Errorf("bad field %d (%s) %q in %q", field, statFieldNames[field], clip(f), clip(b))
+		}
 	}
 	return s, nil
+}
+
+// statFieldNames names the fields ParseStat reads, as proc(5) does.
+var statFieldNames = map[int]string{
+	3: "state", 4: "ppid", 5: "pgrp", 6: "session", 7: "tty_nr", 8: "tpgid",
+	9: "flags", 20: "num_threads", 22: "starttime",
+}
+
+// StatFieldName is proc(5)'s name for a field of /proc/PID/stat that dlab
+// reads, for evidence sources ("field 7 tty_nr").
+func StatFieldName(field int) string { return statFieldNames[field] }
+
+// atoi parses a decimal int, with an optional minus sign, without the
+// allocation strconv would make for its error.
+func atoi(b []byte) (int, bool) {
+	neg := false
+	if len(b) > 0 && b[0] == '-' {
+		neg, b = true, b[1:]
+	}
+	u, ok := atou(b)
+	if !ok || u > 1<<62 {
+		return 0, false
+	}
+	if neg {
+		return -int(u), true
+	}
+	return int(u), true
+}
+
+// atou parses an unsigned decimal number that fits in 64 bits.
+func atou(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
 }
 
 // clip keeps error messages to one readable line.

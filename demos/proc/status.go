@@ -15,7 +15,10 @@ type Status struct {
 	SigBlk     SignalSet // blocked
 	SigIgn     SignalSet // ignored
 	SigCgt     SignalSet // caught (a handler is installed)
-	CapEff     uint64    // effective capabilities
+	CapEff     uint64    // effective capabilities: what the kernel checks
+	CapPrm     uint64    // permitted capabilities: what it could make effective
+	CapBnd     uint64    // bounding set: the most any exec could gain
+	Groups     []int     // supplementary groups
 	NoNewPrivs bool
 	NSpid      []int // the PID in each nested PID namespace, outermost first
 	Threads    int
@@ -52,6 +55,19 @@ func ParseStatus(b []byte) (Status, error) {
 			s.SigCgt, err = parseMask(v)
 		case "CapEff":
 			s.CapEff, err = strconv.ParseUint(v, 16, 64)
+		case "CapPrm":
+			s.CapPrm, err = strconv.ParseUint(v, 16, 64)
+		case "CapBnd":
+			s.CapBnd, err = strconv.ParseUint(v, 16, 64)
+		case "Groups":
+			for _, f := range bytes.Fields(val) {
+				n, e := strconv.Atoi(string(f))
+				if e != nil {
+					err = e
+					break
+				}
+				s.Groups = append(s.Groups, n)
+			}
 		case "NoNewPrivs":
 			s.NoNewPrivs = v == "1"
 		case "Threads":
@@ -95,6 +111,17 @@ func parseIDs(v string) ([4]int, error) {
 func parseMask(v string) (SignalSet, error) {
 	m, err := strconv.ParseUint(v, 16, 64)
 	return SignalSet(m), err
+}
+
+// StatusLine returns the line of a status file that starts with key and a
+// colon, for showing the evidence as read ("SigIgn:\t0000000000000001").
+func StatusLine(b []byte, key string) string {
+	for _, line := range bytes.Split(b, []byte{'\n'}) {
+		if k, _, ok := bytes.Cut(line, []byte{':'}); ok && string(k) == key {
+			return string(line)
+		}
+	}
+	return ""
 }
 
 // ParseCmdline splits /proc/PID/cmdline on NUL bytes.
