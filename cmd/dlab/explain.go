@@ -1,10 +1,19 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/inspect"
+	"dlab/demos/proc"
 
+	"github.com/charmbracelet/glamour"
 	"github.com/spf13/cobra"
 )
 
@@ -12,24 +21,268 @@ import (
 type explainOptions struct {
 	IO   *iostreams.IOStreams
 	Args []string
+
+	// Target is the argument: a PID, ":PORT", or "" for dlab itself.
+	Target   string
+	Port     int
+	Tree     bool
+	Children bool
+	Raw      bool
+	JSON     bool
+	// ProcRoot is where /proc is; tests point it at a fixture tree.
+	ProcRoot string
+	// Self is the PID explained when no argument is given.
+	Self int
 }
 
 func newExplainCmd(ios *iostreams.IOStreams, runF func(*explainOptions) error) *cobra.Command {
-	opts := &explainOptions{IO: ios}
+	opts := &explainOptions{IO: ios, ProcRoot: "/proc", Self: os.Getpid()}
 	cmd := &cobra.Command{
-		Use:   "explain",
-		Short: "not built yet",
+		Use:   "explain [PID | :PORT]",
+		Short: "Is this process a daemon? The verdict, with evidence read from /proc",
+		Long: `Reads a live process from /proc and answers daemon, normal process, kernel
+thread or zombie, with the evidence row by row: what was observed, where it
+was read (file and field, to check by hand) and what it means; then what would
+happen to it if its terminal closed, its user logged out, its parent exited,
+or it got SIGHUP.
+
+With no PID, dlab explains itself.`,
+		Example: `  dlab explain 1234
+  dlab explain $(pgrep -o nginx)
+  dlab explain :8080            # the process listening on port 8080
+  dlab explain --tree $$        # your shell's ancestry, each with its verdict
+  dlab explain --json 1 | jq .verdict`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
+			if len(args) == 1 {
+				opts.Target = args[0]
+			}
 			if runF != nil {
 				return runF(opts)
 			}
 			return runExplain(opts)
 		},
 	}
+	cmd.Flags().IntVar(&opts.Port, "port", 0, "explain the process listening on this TCP or UDP port")
+	cmd.Flags().BoolVar(&opts.Tree, "tree", false, "show the ancestry up to PID 1, each process with its verdict")
+	cmd.Flags().BoolVar(&opts.Children, "children", false, "show the process's descendants, each with its verdict")
+	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the lines read from /proc under each evidence row")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
+	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", "/proc", "read processes from this /proc tree")
+	_ = cmd.Flags().MarkHidden("proc-root")
+	cmd.SetFlagErrorFunc(negativePIDError)
 	return cmd
 }
 
+// negativePIDError turns cobra's reading of "-5" as a flag into the error a
+// user needs.
+func negativePIDError(cmd *cobra.Command, err error) error {
+	if m := negativeFlag.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("-%s is not a process ID: PIDs are positive numbers", m[1])
+	}
+	return err
+}
+
+var negativeFlag = regexp.MustCompile(`in -(\d+)$`)
+
 func runExplain(opts *explainOptions) error {
-	return errors.New("explain is not built yet")
+	fs := proc.FS{Root: opts.ProcRoot}
+	pid, note, err := explainTarget(fs, opts)
+	if err != nil {
+		return err
+	}
+	if opts.Tree || opts.Children {
+		return explainTree(fs, pid, opts)
+	}
+	report, err := inspect.Explain(fs, pid)
+	if err != nil {
+		return explainError(pid, err)
+	}
+	if opts.JSON {
+		return writeJSON(opts.IO, report)
+	}
+	if note != "" {
+		fmt.Fprintln(opts.IO.Out, note)
+		fmt.Fprintln(opts.IO.Out)
+	}
+	return renderReport(opts.IO, report, inspect.RenderOptions{Width: opts.IO.TermWidth(80), Raw: opts.Raw})
+}
+
+// explainTarget turns the argument into a PID; for a port it also returns a
+// line saying which socket and processes were found.
+func explainTarget(fs proc.FS, opts *explainOptions) (int, string, error) {
+	target := opts.Target
+	port := opts.Port
+	if strings.HasPrefix(target, ":") {
+		if port != 0 {
+			return 0, "", errors.New("give either :PORT or --port, not both")
+		}
+		n, err := strconv.Atoi(target[1:])
+		if err != nil {
+			return 0, "", fmt.Errorf("%q is not a port: write :8080 for port 8080", target)
+		}
+		port, target = n, ""
+		if port == 0 {
+			return 0, "", fmt.Errorf("%d is not a port number: ports go from 1 to 65535", port)
+		}
+	}
+	if port != 0 {
+		if target != "" {
+			return 0, "", errors.New("give either a PID or a port, not both")
+		}
+		owner, err := inspect.ListenerOn(fs, port)
+		if err != nil {
+			return 0, "", err
+		}
+		var socks []string
+		for _, s := range owner.Sockets {
+			socks = append(socks, s.Proto+" "+s.Local)
+		}
+		pids := make([]string, len(owner.Holders))
+		for i, p := range owner.Holders {
+			pids[i] = strconv.Itoa(p)
+		}
+		note := fmt.Sprintf("Port %d: %s, held by PID %s; explaining PID %d.", port, strings.Join(socks, ", "), strings.Join(pids, ", "), owner.PID)
+		return owner.PID, note, nil
+	}
+	if target == "" {
+		return opts.Self, "", nil
+	}
+	pid, err := parsePID(target)
+	return pid, "", err
+}
+
+// parsePID reads a PID as a user typed it.
+func parsePID(s string) (int, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("%s is not a process ID: it is far beyond any PID", s)
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a process ID: give a number (dlab explain 1234), or :PORT for the process listening on a port", s)
+	case n < 0:
+		return 0, fmt.Errorf("%d is not a process ID: PIDs are positive numbers", n)
+	case n == 0:
+		return 0, errors.New("0 is not a process ID: PIDs start at 1 (PID 0 is the kernel's idle task, which /proc doesn't show)")
+	case n > 1<<22:
+		return 0, fmt.Errorf("no process %d: Linux PIDs go up to 4194304 at most (see /proc/sys/kernel/pid_max)", n)
+	}
+	return int(n), nil
+}
+
+// explainError says in one line what went wrong reading pid.
+func explainError(pid int, err error) error {
+	switch {
+	case errors.Is(err, inspect.ErrExited):
+		return fmt.Errorf("process %d exited while dlab was reading it; nothing to explain", pid)
+	case errors.Is(err, proc.ErrGone):
+		return fmt.Errorf("no process %d (it may have exited; dlab ps lists the running ones)", pid)
+	case errors.Is(err, proc.ErrPermission):
+		return fmt.Errorf("cannot read process %d: permission denied (/proc may be mounted with hidepid; try as root)", pid)
+	}
+	return fmt.Errorf("cannot explain process %d: %w", pid, err)
+}
+
+func writeJSON(ios *iostreams.IOStreams, v any) error {
+	enc := json.NewEncoder(ios.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// renderReport writes the report for a person: Markdown through glamour on
+// a colour terminal (a fixed style: glamour's auto style would query the
+// terminal), plain aligned text otherwise.
+func renderReport(ios *iostreams.IOStreams, r inspect.Report, o inspect.RenderOptions) error {
+	if !ios.Color {
+		return r.WriteText(ios.Out, o)
+	}
+	g, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(o.Width-4))
+	if err != nil {
+		return fmt.Errorf("unable to render markdown: %w", err)
+	}
+	out, err := g.Render(r.Markdown(o))
+	if err != nil {
+		return fmt.Errorf("unable to render markdown: %w", err)
+	}
+	_, err = fmt.Fprint(ios.Out, out)
+	return err
+}
+
+// treeEntry is one process in dlab explain --tree/--children --json.
+type treeEntry struct {
+	inspect.PsEntry
+	Relation  string `json:"relation"` // "ancestor", "self", "descendant"
+	Depth     int    `json:"depth"`
+	Subreaper string `json:"subreaper,omitempty"`
+}
+
+func explainTree(fs proc.FS, pid int, opts *explainOptions) error {
+	st, err := fs.Stat(pid)
+	if err != nil {
+		return explainError(pid, err)
+	}
+	var entries []treeEntry
+	r := fs.StatReader()
+	add := func(p, startTime int64, depth int, rel, subreaper string) {
+		o, err := r.Read(int(p))
+		if err != nil || o.StartTime != uint64(startTime) {
+			return // exited, or the PID was reused, since the walk
+		}
+		proc := inspect.Process{Owned: o, User: inspect.SystemNames().User(o.UID), Verdict: inspect.VerdictOf(o.Stat)}
+		entries = append(entries, treeEntry{PsEntry: proc.Entry(), Relation: rel, Depth: depth, Subreaper: subreaper})
+	}
+	if opts.Tree {
+		chain := inspect.Ancestry(fs, st)
+		for i := len(chain) - 1; i >= 0; i-- {
+			a := chain[i]
+			add(int64(a.PID), int64(a.StartTime), len(chain)-1-i, "ancestor", a.Subreaper)
+		}
+	}
+	base := len(entries)
+	add(int64(pid), int64(st.StartTime), base, "self", "")
+	if opts.Children {
+		root, err := inspect.Descendants(fs, pid)
+		if err != nil {
+			return explainError(pid, err)
+		}
+		root.Walk(func(n *inspect.Node) {
+			if n.PID != pid {
+				add(int64(n.PID), int64(n.StartTime), base+n.Depth, "descendant", n.Subreaper)
+			}
+		})
+	}
+	if len(entries) == 0 {
+		return explainError(pid, inspect.ErrExited)
+	}
+	if opts.JSON {
+		return writeJSON(opts.IO, entries)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		indent := strings.Repeat("   ", max(e.Depth-1, 0))
+		branch := ""
+		if e.Depth > 0 {
+			branch = "└─ "
+		}
+		detail := []string{string(e.Verdict)}
+		if e.TTY == "?" {
+			detail = append(detail, "no terminal")
+		} else {
+			detail = append(detail, e.TTY)
+		}
+		if e.SID == e.PID {
+			detail = append(detail, "session leader")
+		}
+		if e.Subreaper != "" {
+			detail = append(detail, "child subreaper")
+		}
+		line := fmt.Sprintf("%s%s%d %s [%s]", indent, branch, e.PID, e.Command, strings.Join(detail, ", "))
+		if e.Relation == "self" {
+			line += "  <- explained"
+		}
+		b.WriteString(line + "\n")
+	}
+	_, err = fmt.Fprint(opts.IO.Out, b.String())
+	return err
 }

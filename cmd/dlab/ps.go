@@ -1,9 +1,11 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/inspect"
+	"dlab/demos/proc"
 
 	"github.com/spf13/cobra"
 )
@@ -12,13 +14,27 @@ import (
 type psOptions struct {
 	IO   *iostreams.IOStreams
 	Args []string
+
+	Daemons bool
+	Normal  bool
+	JSON    bool
+	// ProcRoot is where /proc is; tests point it at a fixture tree.
+	ProcRoot string
 }
 
 func newPsCmd(ios *iostreams.IOStreams, runF func(*psOptions) error) *cobra.Command {
-	opts := &psOptions{IO: ios}
+	opts := &psOptions{IO: ios, ProcRoot: "/proc"}
 	cmd := &cobra.Command{
 		Use:   "ps",
-		Short: "not built yet",
+		Short: "Every process with its verdict: daemon, normal, kernel-thread or zombie",
+		Long: `Lists every process with a verdict and the columns that justify it: the
+session (SID), process group (PGID), controlling terminal (TTY) and its
+foreground group (TPGID). Only /proc/PID/stat is read, so the verdict rests on
+the controlling terminal alone; dlab explain PID gives the whole evidence.`,
+		Example: `  dlab ps --daemons
+  dlab ps --normal
+  dlab ps --json | jq '.[] | select(.verdict == "zombie")'`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if runF != nil {
@@ -27,9 +43,37 @@ func newPsCmd(ios *iostreams.IOStreams, runF func(*psOptions) error) *cobra.Comm
 			return runPs(opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.Daemons, "daemons", false, "only daemons")
+	cmd.Flags().BoolVar(&opts.Normal, "normal", false, "only normal processes")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
+	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", "/proc", "read processes from this /proc tree")
+	_ = cmd.Flags().MarkHidden("proc-root")
 	return cmd
 }
 
 func runPs(opts *psOptions) error {
-	return errors.New("ps is not built yet")
+	listing, err := inspect.List(proc.FS{Root: opts.ProcRoot}, nil)
+	if err != nil {
+		return err
+	}
+	shown := listing.Processes
+	if opts.Daemons || opts.Normal {
+		shown = shown[:0:0]
+		for _, p := range listing.Processes {
+			if opts.Daemons && p.Verdict == inspect.Daemon || opts.Normal && p.Verdict == inspect.Normal {
+				shown = append(shown, p)
+			}
+		}
+	}
+	if len(listing.Errors) > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "dlab: %d processes could not be read; the first: %v\n", len(listing.Errors), listing.Errors[0])
+	}
+	if opts.JSON {
+		entries := make([]inspect.PsEntry, len(shown))
+		for i, p := range shown {
+			entries[i] = p.Entry()
+		}
+		return writeJSON(opts.IO, entries)
+	}
+	return inspect.WriteTable(opts.IO.Out, shown)
 }
