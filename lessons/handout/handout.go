@@ -74,7 +74,7 @@ func Markdown(ctx context.Context, w io.Writer, ls []lessons.Lesson, m Meta, run
 			return err
 		}
 		err := lessons.Expand(ctx, l, run, func(c lessons.Chunk) error {
-			_, err := io.WriteString(w, strings.TrimRight(c.Markdown, "\n")+"\n\n")
+			_, err := io.WriteString(w, strings.Trim(c.Markdown, "\n")+"\n\n")
 			return err
 		})
 		if err != nil {
