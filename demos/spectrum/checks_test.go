@@ -60,9 +60,9 @@ func TestNohupChecksHoldOnTheFixture(t *testing.T) {
 // what was observed instead: a mismatch is never hidden.
 func TestAContradictedClaimDoesNotHold(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(before, after []Snapshot)
-		claim string
+		claim  string
 	}{
 		{"SIGHUP not ignored", func(b, a []Snapshot) { b[0].Report.Facts.Signals["SIGHUP"] = "default" }, "nohup made the program ignore SIGHUP"},
 		{"job in the foreground", func(b, a []Snapshot) { b[0].Report.Facts.TPGID = 30 }, "it is a background job"},
