@@ -97,7 +97,7 @@ func LiveMarkdown(demo, out string) string {
 func NoteMarkdown(demo, note string) string {
 	// Notes read "Live: dlab starts..." on GitHub; here the bold lead says it.
 	note = strings.TrimPrefix(oneLine(note), "Live: ")
-	if note != "" {
+	if note != "" && !strings.HasPrefix(note, "dlab ") {
 		note = strings.ToUpper(note[:1]) + note[1:]
 	}
 	return fmt.Sprintf("**▷ Live demo: %s** (not run; drop --no-demos to see it). %s\n", demo, note)

@@ -209,7 +209,7 @@ func TestExpandWithoutDemosShowsNotes(t *testing.T) {
 	if err := Expand(context.Background(), l, nil, func(c Chunk) error { out.WriteString(c.Markdown); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	want := "**▷ Live demo: compare** (not run; drop --no-demos to see it). Dlab starts both processes.\n"
+	want := "**▷ Live demo: compare** (not run; drop --no-demos to see it). dlab starts both processes.\n"
 	if !strings.Contains(out.String(), want) {
 		t.Errorf("got %q, want it to contain %q", out.String(), want)
 	}

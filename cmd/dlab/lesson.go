@@ -11,7 +11,6 @@ import (
 	"os/user"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
@@ -200,16 +199,36 @@ func listLessons(opts *lessonOptions, ls []lessons.Lesson) error {
 		}
 		return nil
 	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	nameWidth := 0
+	for _, l := range ls {
+		nameWidth = max(nameWidth, len(l.Name))
+	}
+	indent := strings.Repeat(" ", 4+nameWidth+2)
+	width := opts.IO.TermWidth(80)
 	for i, l := range ls {
-		fmt.Fprintf(tw, "%2d. %s\t%s\n", i+1, l.Name, l.Title)
-		fmt.Fprintf(tw, "    \t%s\n", l.Summary)
+		fmt.Fprintf(out, "%2d. %-*s  %s\n", i+1, nameWidth, l.Name, l.Title)
+		fmt.Fprint(out, fill(l.Summary, width, indent))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "\nRead one with 'dlab lesson NAME' (signals is a good start), or every one in order with 'dlab lesson all'.")
+	fmt.Fprint(out, "\n"+fill("Read one with 'dlab lesson NAME' (signals is a good start), or all of them in order with 'dlab lesson all'.", width, ""))
 	return nil
+}
+
+// fill wraps text to width, each line starting with indent.
+func fill(text string, width int, indent string) string {
+	var b strings.Builder
+	line := indent
+	for _, w := range strings.Fields(text) {
+		if line != indent && len([]rune(line))+1+len([]rune(w)) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line + "\n")
+	return b.String()
 }
 
 // handoutMeta signs a handout: when, where, who, and which dlab.

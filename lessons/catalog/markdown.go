@@ -13,7 +13,9 @@ type table struct {
 
 func newTable(head ...string) *table {
 	for i := range head {
-		head[i] = cell(head[i])
+		if head[i] != "" {
+			head[i] = cell(head[i])
+		}
 	}
 	return &table{head: head}
 }
@@ -45,7 +47,7 @@ func (t *table) String() string {
 
 // cell makes s safe inside a table cell: one line, pipes escaped.
 func cell(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(printable(s)), " ")
 	s = strings.ReplaceAll(s, "|", `\|`)
 	if s == "" {
 		return "–"
@@ -55,6 +57,7 @@ func cell(s string) string {
 
 // code quotes s as inline code, choosing a fence that s doesn't contain.
 func code(s string) string {
+	s = printable(s)
 	if s == "" {
 		return "–"
 	}
@@ -86,4 +89,16 @@ func doc(paras ...string) string {
 		}
 	}
 	return strings.Join(kept, "\n\n") + "\n"
+}
+
+// printable replaces control characters: a command name read from /proc can
+// hold anything, and an escape sequence in it must not reach the reader's
+// terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '?'
+		}
+		return r
+	}, s)
 }

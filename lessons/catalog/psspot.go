@@ -55,24 +55,20 @@ func psSpotDemo(ctx context.Context) (string, error) {
 		}
 	}
 
-	// dlab's own reading of every process.
-	pids, err := fs.PIDs()
+	// dlab's own reading of every process, as dlab ps does it.
+	listing, err := inspect.List(fs, nil)
 	if err != nil {
 		return "", err
 	}
 	verdicts := map[inspect.Verdict]int{}
-	var daemons []inspect.Report
-	for _, pid := range pids {
-		rep, err := inspect.Explain(fs, pid)
-		if err != nil {
-			continue // exited while we looked: normal on a live system
-		}
-		verdicts[rep.Verdict]++
-		if rep.Verdict == inspect.Daemon {
-			daemons = append(daemons, rep)
+	var daemons []inspect.Process
+	for _, p := range listing.Processes {
+		verdicts[p.Verdict]++
+		if p.Verdict == inspect.Daemon {
+			daemons = append(daemons, p)
 		}
 	}
-	sort.Slice(daemons, func(i, j int) bool { return daemons[i].PID < daemons[j].PID })
+	sort.Slice(daemons, func(i, j int) bool { return daemons[i].Stat.PID < daemons[j].Stat.PID })
 
 	t := newTable("`ps aux | grep \"?\"` printed", "lines")
 	t.add("in all", len(lines))
@@ -93,7 +89,7 @@ func psSpotDemo(ctx context.Context) (string, error) {
 			list.add("…", fmt.Sprintf("and %d more: `dlab ps --daemons`", len(daemons)-i), "", "")
 			break
 		}
-		list.add(d.PID, code(d.Command), d.Facts.TTY, fmt.Sprintf("%d (%s)", d.Facts.PPID, d.Facts.ParentComm))
+		list.add(d.Stat.PID, code(d.Stat.Comm), proc.TTYName(d.Stat.TTY), describePID(fs, d.Stat.PPID))
 	}
 	return doc(
 		fmt.Sprintf("The trick matched %d lines; %d of them are kernel threads. It finds every process without a terminal, daemon or not, plus any line with a \"?\" anywhere, plus, when it runs without a terminal itself, the grep.", len(lines), kernel),

@@ -75,7 +75,7 @@ func runSubreaper(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Printf("parent=%d\n", parent.Process.Pid)
+	fmt.Printf("orphan=%d parent=%d\n", orphan, parent.Process.Pid)
 	st, err := proc.Live().Stat(orphan)
 	if err != nil {
 		return fail(err)

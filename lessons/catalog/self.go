@@ -28,9 +28,13 @@ func selfDemo(ctx context.Context) (string, error) {
 	t.add("controlling terminal", f.TTY, "field 7 tty_nr")
 	t.add("terminal's foreground group", tpgid(f), "field 8 tpgid")
 	t.add("stdin, stdout, stderr", strings.Join(fdNames(f.FD), ", "), "/proc/self/fd/0, 1, 2")
-	t.add("dlab's verdict", string(rep.Verdict), "dlab explain")
+	verdict := string(rep.Verdict)
+	if rep.Mixed {
+		verdict += " (mixed evidence)"
+	}
+	t.add("dlab's verdict", verdict, "dlab explain")
 
-	return doc(t.String(), selfStory(f)), nil
+	return doc(t.String(), selfStory(rep)), nil
 }
 
 func tpgid(f inspect.Facts) string {
@@ -61,19 +65,24 @@ func fdNames(fds [3]string) []string {
 }
 
 // selfStory says in words what the table shows, for the case at hand.
-func selfStory(f inspect.Facts) string {
+func selfStory(rep inspect.Report) string {
+	f := rep.Facts
 	piped := !strings.HasPrefix(f.FD[1], "/dev/pts/") && !strings.HasPrefix(f.FD[1], "/dev/tty")
-	var b strings.Builder
+	var paras []string
 	switch {
 	case f.TTY != "?" && f.Foreground:
-		fmt.Fprintf(&b, "dlab is a normal process: it has a controlling terminal (%s) and its process group is that terminal's foreground group, so ^C typed now would reach it, and closing the terminal would end it.", f.TTY)
+		paras = append(paras, fmt.Sprintf("dlab is a normal process: it has a controlling terminal (%s) and its process group is that terminal's foreground group, so ^C typed now would reach it, and closing the terminal would end it.", f.TTY))
 	case f.TTY != "?":
-		fmt.Fprintf(&b, "dlab has a controlling terminal (%s) but runs as a background job: ^C typed now would go to the foreground group, not to dlab. Still a normal process: the terminal's hang-up would reach it.", f.TTY)
+		paras = append(paras, fmt.Sprintf("dlab has a controlling terminal (%s) but runs as a background job: ^C typed now would go to the foreground group, not to dlab. It is still a normal process: the terminal's hang-up would reach it.", f.TTY))
 	default:
-		b.WriteString("dlab has no controlling terminal right now (it runs from CI, a cron job, a service, or ssh without a pty), so `ps` shows `?` in its TTY column. By the \"no TTY means daemon\" rule it would count as a daemon, and it isn't one: it was started by another program to do one job and will exit in a moment. The TTY column is one piece of evidence, not a verdict.")
+		paras = append(paras,
+			"dlab has no controlling terminal right now: it was started from CI, a cron job, a service, or `ssh host cmd` without a pseudo-terminal. `dlab explain` says:",
+			"> "+strings.Join(strings.Fields(rep.Summary), " "),
+			"So in this run dlab is on the daemon side of the line that matters, the controlling terminal, though nobody would call it a service. A TTY of `?` says \"no terminal can reach it\", and not much more. Run `dlab lesson` from a terminal to see the other side.",
+		)
 	}
 	if piped {
-		b.WriteString(" Its output goes to " + fdNames(f.FD)[1] + ", not to a terminal: that is why this text is plain.")
+		paras = append(paras, "Its output goes to "+fdNames(f.FD)[1]+", not to a terminal: that is why this text is plain.")
 	}
-	return b.String()
+	return doc(paras...)
 }

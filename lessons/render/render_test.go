@@ -271,3 +271,11 @@ func BenchmarkFirstScreen(b *testing.B) {
 		}
 	}
 }
+
+func TestJoinSoftBreaks(t *testing.T) {
+	in := "A paragraph\nover two lines.\n\n- an item\n  continued\n- another\n  1. nested\n     more\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sh\nkeep\nthese\n```\n\nhard break  \nstays\n# Heading\ntext\n"
+	want := "A paragraph over two lines.\n\n- an item continued\n- another\n  1. nested more\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```sh\nkeep\nthese\n```\n\nhard break  \nstays\n# Heading\ntext\n"
+	if got := joinSoftBreaks(in); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
