@@ -1,14 +1,161 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/registry"
+	"dlab/demos/spectrum"
 
 	"github.com/spf13/cobra"
 )
+
+// demoSpectrumOptions holds the flags of one spectrum demo command.
+type demoSpectrumOptions struct {
+	IO       *iostreams.IOStreams
+	Kind     spectrum.Kind
+	Event    bool // make the demo's event happen, show it, end everything
+	Lifetime time.Duration
+	JSON     bool
+}
+
+// spectrumCommand describes one spectrum command for its constructor.
+type spectrumCommand struct {
+	kind      spectrum.Kind
+	short     string
+	long      string
+	eventFlag string
+	eventHelp string
+}
+
+var spectrumCommands = []spectrumCommand{
+	{spectrum.Nohup, "A nohup job on a terminal: ignores SIGHUP, still on the terminal",
+		"Start a shell on a new pseudo-terminal that runs `nohup dlab ...` as a background job,\nthe way `nohup cmd &` does.",
+		"hangup", "close the terminal, show that the job survives, then end everything"},
+	{spectrum.Setsid, "A setsid job: new session, no terminal, stdio still on the terminal",
+		"Start a shell on a new pseudo-terminal that runs `setsid dlab ...` as a background job.",
+		"hangup", "close the terminal, show that the job survives, then end everything"},
+	{spectrum.PtyServer, "A program on a pty held by a server, as tmux and screen do",
+		"Start a server that holds the master side of a pseudo-terminal and runs a program on it,\nas `tmux new -d` does.",
+		"kill-server", "end the server (as `tmux kill-server`), show the program die of SIGHUP, then end everything"},
+	{spectrum.Supervised, "A new-style daemon in the foreground, restarted by its supervisor",
+		"Start a supervisor that runs a new-style daemon in the foreground, with Restart=always\nand RestartSec=100ms, as systemd does for a Type=notify service.",
+		"kill", "kill the service with SIGKILL, show the supervisor restart it with a new PID, then end everything"},
+}
 
 // newDemoSpectrumCmds builds the commands for the processes between a normal
 // process and a daemon (nohup, setsid, a pty held by a server, a supervised
 // foreground service).
 func newDemoSpectrumCmds(ios *iostreams.IOStreams) []*cobra.Command {
+	var cmds []*cobra.Command
+	for _, sc := range spectrumCommands {
+		cmds = append(cmds, newDemoSpectrumCmd(ios, sc, nil))
+	}
+	return cmds
+}
+
+func newDemoSpectrumCmd(ios *iostreams.IOStreams, sc spectrumCommand, runF func(*demoSpectrumOptions) error) *cobra.Command {
+	opts := &demoSpectrumOptions{IO: ios, Kind: sc.kind}
+	cmd := &cobra.Command{
+		Use:   string(sc.kind),
+		Short: sc.short,
+		Long: sc.long + `
+
+Without --` + sc.eventFlag + `, the processes are left running so you can look at them
+(dlab explain PID, ps), until dlab demo stop, dlab demo cleanup, or --lifetime.
+With --` + sc.eventFlag + `: ` + sc.eventHelp + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDemoSpectrum(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Event, sc.eventFlag, false, sc.eventHelp)
+	cmd.Flags().DurationVar(&opts.Lifetime, "lifetime", time.Hour, "end the processes by themselves after this long")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print every observed value as JSON")
+	return cmd
+}
+
+func runDemoSpectrum(opts *demoSpectrumOptions) error {
+	if opts.Lifetime <= 0 {
+		return fmt.Errorf("--lifetime must be positive, not %v", opts.Lifetime)
+	}
+	// ^C or SIGTERM while starting: everything started so far is ended.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// Leftovers of an earlier dlab that was killed before it could end its
+	// demo: end them now, as promised.
+	registry.CleanupLeftovers(2 * time.Second)
+
+	if opts.Event {
+		s, err := spectrum.Show(ctx, opts.Kind, spectrum.Options{Lifetime: opts.Lifetime})
+		if err != nil {
+			return fmt.Errorf("demo %s: %w", opts.Kind, err)
+		}
+		return writeShowing(opts.IO, s, nil, opts.JSON)
+	}
+
+	run, err := spectrum.Start(ctx, opts.Kind, spectrum.Options{Lifetime: opts.Lifetime, Detach: true})
+	if err != nil {
+		return fmt.Errorf("demo %s: %w", opts.Kind, err)
+	}
+	s := spectrum.Now(ctx, run)
+	left := &leftRunning{Members: run.Members(), Dir: run.Dir(), Lifetime: opts.Lifetime.String()}
+	return writeShowing(opts.IO, s, left, opts.JSON)
+}
+
+// leftRunning tells what is still running after the command returns.
+type leftRunning struct {
+	Members  []spectrum.Member `json:"members"`
+	Dir      string            `json:"dir"`
+	Lifetime string            `json:"lifetime"`
+}
+
+func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *leftRunning, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			spectrum.Showing
+			Holds   bool         `json:"holds"`
+			Running *leftRunning `json:"left_running,omitempty"`
+		}{s, s.Holds(), left}); err != nil {
+			return err
+		}
+	} else {
+		s.WriteText(ios.Out, ios.Color)
+		if left != nil {
+			writeLeftRunning(ios, left)
+		}
+	}
+	if !s.Holds() {
+		// The output says which claim did not hold; the status says that one did not.
+		return exitError{code: 1}
+	}
 	return nil
+}
+
+func writeLeftRunning(ios *iostreams.IOStreams, left *leftRunning) {
+	var pids []string
+	for _, m := range left.Members {
+		pids = append(pids, strconv.Itoa(m.PID))
+	}
+	fmt.Fprintf(ios.Out, "\nStill running, until you stop them or for %s:\n", left.Lifetime)
+	for _, m := range left.Members {
+		fmt.Fprintf(ios.Out, "  %-10s %7d  %s\n", m.Role, m.PID, m.What)
+	}
+	fmt.Fprintf(ios.Out, "\nLook:  dlab explain %s\n", pids[0])
+	fmt.Fprintf(ios.Out, "       ps -o pid,ppid,pgid,sid,tty,stat,args -p %s\n", strings.Join(pids, ","))
+	fmt.Fprintf(ios.Out, "Files: %s\n", left.Dir)
+	fmt.Fprintf(ios.Out, "Stop:  dlab demo cleanup   (or dlab demo stop PID, one process at a time)\n")
 }

@@ -48,7 +48,7 @@ func startTerminalJob(ctx context.Context, kind Kind, wrapper string, opts Optio
 	}
 	life := opts.lifetime().String()
 	job := append([]string{wrapperPath, self}, reexec.Args(roleProgram, "--ready-fd=3", "--lifetime="+life)[1:]...)
-	shell := append([]string{roleShell, "--ready-fd=3", "--log=" + g.path("shell.log"), "--lifetime=" + life, "--"}, job...)
+	shell := append([]string{roleShell, "--ready-fd=3", "--log=shell.log", "--lifetime=" + life, "--"}, job...)
 	got, err := startHolder(ctx, g, roleTerminal, opts.lifetime(), shell...)
 	if err == nil {
 		err = need(got, kind, g.dir, roleTerminal, "shell", "program")

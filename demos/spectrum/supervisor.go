@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +49,9 @@ func runSupervisor(args []string) int {
 		return 2
 	}
 	journal := roleLog("supervisor", rf.log)
+	// The registry wants the journal's full path: it keeps a run's
+	// directory while a recorded process has a file there.
+	logPath, _ := filepath.Abs(rf.log)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	status := announce(rf.readyFD, "supervisor")
@@ -87,7 +91,7 @@ func runSupervisor(args []string) int {
 		// Recorded like every demo process, so that it is ended even if
 		// the supervisor is killed with SIGKILL and can't stop it.
 		if err := registry.Add(registry.Entry{PID: svc.pid, StartTime: svc.start, Kind: RegistryKind(Supervised, "service"),
-			Run: run, LogFile: rf.log, Owner: owner}); err != nil {
+			Run: run, LogFile: logPath, Owner: owner}); err != nil {
 			journal.Printf("cannot record PID %d in dlab's registry: %v", svc.pid, err)
 		}
 	running:
@@ -312,7 +316,7 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		return nil, g.fail(err)
 	}
 	life := opts.lifetime().String()
-	cmd, err := reexec.Command(roleSupervise, "--ready-fd=3", "--log="+g.path("journal.log"),
+	cmd, err := reexec.Command(roleSupervise, "--ready-fd=3", "--log=journal.log",
 		"--lifetime="+life, "--restart-sec="+s.RestartSec.String(),
 		"--run="+registry.RunID(), fmt.Sprintf("--owner-pid=%d", g.owner.PID), fmt.Sprintf("--owner-start=%d", g.owner.StartTime),
 		"--", roleService, "--lifetime="+life)

@@ -155,8 +155,10 @@ func startHolder(ctx context.Context, g *group, role string, lifetime time.Durat
 		return nil, err
 	}
 	defer r.Close()
+	// Paths are relative to the demo's directory, the cwd of the holder
+	// and of what it starts: ps shows short command lines.
 	args := append([]string{
-		"--ready-fd=3", "--log=" + g.path(role+".log"), "--screen=" + g.path("screen.txt"),
+		"--ready-fd=3", "--log=" + role + ".log", "--screen=screen.txt",
 		"--lifetime=" + lifetime.String(), "--",
 	}, child...)
 	cmd, err := reexec.Command(role, args...)
