@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +16,10 @@ import (
 
 func TestMain(m *testing.M) {
 	reexec.Dispatch()
+	// A race-enabled binary sleeps a second when it exits, unless told not
+	// to; every demo process is this binary, and the tests wait for their
+	// exits.
+	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 	os.Exit(leakcheck.Main(m))
 }
 
