@@ -154,7 +154,7 @@ func protectHyphens(md string) string {
 
 // Markdown renders md and writes it to w.
 func (r *Renderer) Markdown(w io.Writer, md string) error {
-	out, err := r.tr.Render(protectHyphens(joinSoftBreaks(md)))
+	out, err := r.tr.Render(protectHyphens(transposeWideTables(joinSoftBreaks(md))))
 	if err != nil {
 		return fmt.Errorf("unable to render markdown: %w", err)
 	}

@@ -1,0 +1,35 @@
+package catalog
+
+import (
+	"context"
+
+	"dlab/demos/spectrum"
+)
+
+func init() {
+	for _, k := range []struct {
+		kind  spectrum.Kind
+		shows string
+	}{
+		{spectrum.Nohup, "nohup: SIGHUP ignored, but still in the terminal's session, and what the hang-up does to it"},
+		{spectrum.Setsid, "setsid: a new session and no terminal, but its stdio left where they were"},
+		{spectrum.PtyServer, "a program on a pseudo-terminal held by a server, as under tmux or screen"},
+		{spectrum.Supervised, "a foreground service under a supervisor that restarts it when it is killed"},
+	} {
+		kind := k.kind
+		register(Demo{Name: string(kind), Shows: k.shows, run: func(ctx context.Context) (string, error) {
+			return spectrumDemo(ctx, kind)
+		}})
+	}
+}
+
+// spectrumDemo starts one of the processes between a normal process and a
+// daemon, inspects it, makes its telling event happen (a hang-up, a killed
+// server, a killed service), inspects it again, and ends everything.
+func spectrumDemo(ctx context.Context, kind spectrum.Kind) (string, error) {
+	s, err := spectrum.Show(ctx, kind, spectrum.Options{})
+	if err != nil {
+		return "", err
+	}
+	return s.Markdown(), nil
+}
