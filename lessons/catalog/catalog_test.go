@@ -20,7 +20,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv("GORACE") == "" {
 		os.Setenv("GORACE", "atexit_sleep_ms=0")
 	}
-	os.Exit(leakcheck.Main(m))
+	// The demos record what they start in the user's registry: keep the
+	// tests' records out of the real one.
+	state, err := os.MkdirTemp("", "dlab-catalog-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_RUNTIME_DIR", state)
+	os.Setenv("XDG_STATE_HOME", state)
+	code := leakcheck.Main(m)
+	os.RemoveAll(state)
+	os.Exit(code)
 }
 
 func TestEveryMarkerNamesARealDemo(t *testing.T) {

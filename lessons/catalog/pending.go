@@ -16,14 +16,8 @@ func pending(name, pkg, shows string) {
 func init() {
 	pending("compare", "demos/compare", "a real normal process and a real daemon, side by side")
 	pending("signals", "demos/compare", "signals sent to both, with the outcome observed")
-	pending("pstree", "demos/sysv", "the ancestry of the demo daemon and of dlab itself")
-	pending("detach", "demos/sysv", "the double fork, stage by stage, and setsid() refused to a group leader")
 	pending("fds", "demos/sysv", "the open files of a daemon and of a normal process")
 	pending("cwd-umask", "demos/sysv", "working directory and umask of a daemon and of a normal process")
 	pending("jobcontrol", "demos/normal", "process groups, the foreground group, and where ^C goes")
 	pending("hangup", "demos/normal", "the terminal closes: the normal process gets SIGHUP, the daemon doesn't")
-	pending("privileges", "demos/sysv", "the demo daemon's user and capabilities")
-	pending("pkill", "demos/sysv", "pgrep and pkill on the demo daemon: by name, by command line, and the -f trap")
-	pending("troubleshoot", "demos/sysv", "the troubleshooting checklist run on the demo daemon")
-	pending("logs", "demos/sysv", "the demo daemon's log: ready, reloaded on SIGHUP, shutting down")
 }

@@ -21,9 +21,9 @@ func setsidEvidence(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t := newTable("caller", "before: PID / group / session", "setsid()", "after: group / session")
-	t.add("a process-group leader (PID = PGID)", leader.before(), leader.outcome(), leader.after())
-	t.add("a child that doesn't lead its group", member.before(), member.outcome(), member.after())
+	t := newTable("caller", "PID / group / session", "setsid()", "after")
+	t.add("a group leader", leader.before(), leader.outcome(), leader.after())
+	t.add("not a group leader", member.before(), member.outcome(), member.after())
 	return doc(t.String(),
 		"The kernel refuses setsid() to a process-group leader, because its group's other members would be left in the old session while their group leader moved out. A freshly forked child never leads a group, so it always succeeds: fork first, then setsid().",
 	), nil
@@ -37,16 +37,16 @@ func (r setsidResult) before() string {
 
 func (r setsidResult) outcome() string {
 	if r["setsid"] == "ok" {
-		return "succeeded: a new session it leads, no controlling terminal"
+		return "ok"
 	}
-	return "failed with " + r["setsid"]
+	return "fails: " + r["setsid"]
 }
 
 func (r setsidResult) after() string {
 	if r["setsid"] != "ok" {
 		return "unchanged"
 	}
-	return fmt.Sprintf("%s / %s", r["new-pgid"], r["new-sid"])
+	return fmt.Sprintf("%s / %s / %s: a new session, no terminal", r["pid"], r["new-pgid"], r["new-sid"])
 }
 
 // trySetsid runs the setsid helper, as a group leader or not.

@@ -84,6 +84,7 @@ func Profile(term, colorTerm string) termenv.Profile {
 type Renderer struct {
 	tr    *glamour.TermRenderer
 	plain bool
+	width int
 }
 
 // New builds a renderer for o.
@@ -111,7 +112,7 @@ func New(o Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to render markdown: %w", err)
 	}
-	return &Renderer{tr: tr, plain: plain}, nil
+	return &Renderer{tr: tr, plain: plain, width: width}, nil
 }
 
 // StyleNames lists glamour's built-in styles, except "auto" which dlab never
@@ -154,7 +155,7 @@ func protectHyphens(md string) string {
 
 // Markdown renders md and writes it to w.
 func (r *Renderer) Markdown(w io.Writer, md string) error {
-	out, err := r.tr.Render(protectHyphens(transposeWideTables(joinSoftBreaks(md))))
+	out, err := r.tr.Render(protectHyphens(transposeWideTables(joinSoftBreaks(md), r.width)))
 	if err != nil {
 		return fmt.Errorf("unable to render markdown: %w", err)
 	}

@@ -106,7 +106,7 @@ func builtin(t testing.TB) []lessons.Lesson {
 
 func TestEveryLessonRendersPlainAndStyled(t *testing.T) {
 	for _, l := range builtin(t) {
-		for _, o := range []Options{{Plain: true}, {Color: true, Term: "xterm-256color"}, {Style: "light"}, {Style: "ascii"}} {
+		for _, o := range []Options{{Plain: true}, {Color: true, Term: "xterm-256color"}, {Style: "ascii"}} {
 			var b bytes.Buffer
 			if err := Lesson(context.Background(), &b, l, o, nil); err != nil {
 				t.Fatalf("%s with %+v: %v", l.Name, o, err)
@@ -283,15 +283,19 @@ func TestJoinSoftBreaks(t *testing.T) {
 func TestTransposeWideTables(t *testing.T) {
 	wide := "Before.\n\n| process | PID | parent | session | group | tty |\n|---|---|---|---|---|---|\n| program | 42 | 1 | 42 | 42 | ? |\n| shell | 40 | 39 (a \\| b) | 40 | 40 | pts/2 |\n\nAfter.\n"
 	want := "Before.\n\n| process | program | shell |\n|---|---|---|\n| PID | 42 | 40 |\n| parent | 1 | 39 (a \\| b) |\n| session | 42 | 40 |\n| group | 42 | 40 |\n| tty | ? | pts/2 |\n\nAfter.\n"
-	if got := transposeWideTables(wide); got != want {
+	if got := transposeWideTables(wide, 40); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 	narrow := "| a | b |\n|---|---|\n| 1 | 2 |\n"
-	if got := transposeWideTables(narrow); got != narrow {
+	if got := transposeWideTables(narrow, 40); got != narrow {
 		t.Errorf("a narrow table changed:\n%s", got)
 	}
 	tall := "| 1 | 2 | 3 | 4 | 5 | 6 |\n|---|---|---|---|---|---|\n" + strings.Repeat("| a | b | c | d | e | f |\n", 7)
-	if got := transposeWideTables(tall); got != tall {
+	if got := transposeWideTables(tall, 40); got != tall {
+		t.Errorf("a tall table was turned:\n%s", got)
+	}
+	if got := transposeWideTables(wide, 100); got != wide {
+		t.Errorf("a table that fits was turned:\n%s", got)
 		t.Errorf("a tall table was turned:\n%s", got)
 	}
 }

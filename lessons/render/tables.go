@@ -5,18 +5,15 @@ import (
 	"strings"
 )
 
-// maxColumns is the most columns a table keeps in the terminal: glamour
-// squeezes every column into the width, so at 80 columns a table of nine
-// becomes a stack of three-letter fragments.
-const maxColumns = 5
 
 var tableRule = regexp.MustCompile(`^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$`)
 
-// transposeWideTables turns each Markdown table with more than maxColumns
-// columns and fewer rows than columns on its side: the rows become columns,
-// which is how a side-by-side comparison of a few processes reads best in a
-// narrow terminal.
-func transposeWideTables(md string) string {
+// transposeWideTables turns on its side each Markdown table that is too wide
+// for width and has fewer rows than columns: glamour squeezes every column
+// into the width, so at 80 columns a table of nine columns becomes a stack
+// of three-letter fragments, while the same facts with one column per
+// process read well.
+func transposeWideTables(md string, width int) string {
 	lines := strings.Split(md, "\n")
 	var out []string
 	for i := 0; i < len(lines); i++ {
@@ -25,7 +22,7 @@ func transposeWideTables(md string) string {
 			for j < len(lines) && isTableRow(lines[j]) {
 				j++
 			}
-			out = append(out, transposeTable(lines[i], lines[i+2:j])...)
+			out = append(out, transposeTable(lines[i], lines[i+2:j], width)...)
 			i = j - 1
 			continue
 		}
@@ -38,14 +35,10 @@ func isTableRow(line string) bool {
 	return strings.HasPrefix(strings.TrimSpace(line), "|")
 }
 
-// transposeTable returns the table as it is, or on its side when it is wide
-// and short.
-func transposeTable(head string, rows []string) []string {
+// transposeTable returns the table as it is, or on its side when it is too
+// wide and has fewer rows than columns.
+func transposeTable(head string, rows []string, width int) []string {
 	h := splitRow(head)
-	if len(h) <= maxColumns || len(rows) >= len(h) {
-		keep := []string{head, rule(len(h))}
-		return append(keep, rows...)
-	}
 	grid := [][]string{h}
 	for _, r := range rows {
 		cells := splitRow(r)
@@ -53,6 +46,10 @@ func transposeTable(head string, rows []string) []string {
 			cells = append(cells, "")
 		}
 		grid = append(grid, cells[:len(h)])
+	}
+	if len(rows)+1 >= len(h) || naturalWidth(grid) <= width {
+		keep := []string{head, rule(len(h))}
+		return append(keep, rows...)
 	}
 	var out []string
 	for c := range h {
@@ -66,6 +63,20 @@ func transposeTable(head string, rows []string) []string {
 		}
 	}
 	return out
+}
+
+// naturalWidth is how wide the table would be with no cell wrapped: the
+// widest cell of each column, plus glamour's separators and margins.
+func naturalWidth(grid [][]string) int {
+	w := 4
+	for c := range grid[0] {
+		widest := 0
+		for _, row := range grid {
+			widest = max(widest, len([]rune(row[c])))
+		}
+		w += widest + 3
+	}
+	return w
 }
 
 func rule(n int) string {
