@@ -5,7 +5,6 @@ import (
 	"strings"
 )
 
-
 var tableRule = regexp.MustCompile(`^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$`)
 
 // transposeWideTables turns on its side each Markdown table that is too wide
