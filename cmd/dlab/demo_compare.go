@@ -1,27 +1,90 @@
 package main
 
 import (
-	"errors"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/compare"
+	"dlab/demos/registry"
 
 	"github.com/spf13/cobra"
 )
 
+// demoCompareOptions holds the flags of dlab demo compare.
 type demoCompareOptions struct {
-	IO *iostreams.IOStreams
+	IO            *iostreams.IOStreams
+	NoExperiments bool
+	JSON          bool
+	Markdown      bool
 }
 
 func newDemoCompareCmd(ios *iostreams.IOStreams, runF func(*demoCompareOptions) error) *cobra.Command {
 	opts := &demoCompareOptions{IO: ios}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "compare",
-		Short: "not built yet",
+		Short: "A real normal process and a real daemon, side by side, and what signals do to each",
+		Long: `Start a normal process (the foreground job of a shell on a new pseudo-terminal)
+and a classic SysV daemon (every step of daemon(7)), and show them side by
+side as dlab explain sees them: every row of the draft's table, then the facts
+(PID, parent, session, process group, terminal, fds, cwd, umask, user, signal
+dispositions).
+
+Then the experiments, each on fresh processes: SIGTERM, SIGHUP, SIGINT and
+SIGKILL sent to both, ^C typed on the terminal and the terminal hung up, with
+what the lesson expects and what was observed. A mismatch is shown, and makes
+the exit status 1.
+
+Every process it starts has ended when it returns, also on ^C.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.JSON && opts.Markdown {
+				return fmt.Errorf("--json and --markdown don't go together: pick one")
+			}
 			if runF != nil {
 				return runF(opts)
 			}
-			return errors.New("demo compare is not built yet")
+			return runDemoCompare(opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.NoExperiments, "no-experiments", false, "only the side-by-side comparison")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print every observed value as JSON")
+	cmd.Flags().BoolVar(&opts.Markdown, "markdown", false, "print Markdown tables, as a lesson shows them")
+	return cmd
+}
+
+func runDemoCompare(opts *demoCompareOptions) error {
+	// ^C or SIGTERM: Run ends every process it started, then returns.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	registry.CleanupLeftovers(2 * time.Second)
+
+	r, err := compare.Run(ctx, compare.Options{Experiments: !opts.NoExperiments})
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted: every process it had started has been ended")
+		}
+		return fmt.Errorf("demo compare: %w", err)
+	}
+	switch {
+	case opts.JSON:
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	case opts.Markdown:
+		fmt.Fprint(opts.IO.Out, r.Markdown())
+	default:
+		r.WriteText(opts.IO.Out, opts.IO.Color, opts.IO.Width)
+	}
+	if r.Experiments.Mismatches() > 0 {
+		return exitError{code: 1}
+	}
+	return nil
 }
