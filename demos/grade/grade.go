@@ -92,7 +92,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 
 // ErrNotRunnable means the program named in Options.Command cannot be
 // started: it does not exist, or is not executable.
-var ErrNotRunnable = errors.New("cannot run the program")
+var ErrNotRunnable = errors.New("cannot run")
 
 // Runnable checks that the program can be started, and says what is wrong
 // in words a student can act on.

@@ -154,7 +154,7 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 	})
 	t.Run("a path that does not exist is one clear error", func(t *testing.T) {
 		_, err := Run(context.Background(), Options{Command: []string{"/nonexistent/daemon"}})
-		if !errors.Is(err, ErrNotRunnable) || err.Error() != "cannot run the program /nonexistent/daemon: no such file" {
+		if !errors.Is(err, ErrNotRunnable) || err.Error() != "cannot run /nonexistent/daemon: no such file" {
 			t.Errorf("err = %v", err)
 		}
 	})

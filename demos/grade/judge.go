@@ -56,7 +56,9 @@ func Judge(o Observation) Result {
 			r.Failures++
 			failed = append(failed, it.Title)
 		}
-		if it.Required && it.Status != Pass {
+		// A required item that passes with a warning (stdin closed rather
+		// than on /dev/null) still passes.
+		if it.Required && it.Status != Pass && it.Status != Warn {
 			r.Passed = false
 		}
 	}
@@ -81,7 +83,7 @@ func Judge(o Observation) Result {
 		r.Notes = append(r.Notes, "contained by "+o.Containment)
 	}
 	if o.Ended > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("dlab ended %s that the program left running", plural(o.Ended, "process")))
+		r.Notes = append(r.Notes, fmt.Sprintf("dlab ended %s still running at the end of the check", plural(o.Ended, "process")))
 	}
 	r.Notes = append(r.Notes, o.Problems...)
 	return r

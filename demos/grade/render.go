@@ -10,7 +10,9 @@ import (
 // TextOptions say how to render for people.
 type TextOptions struct {
 	Color bool
-	Width int // wrap at this many columns; 0 means 80
+	// Width wraps lines at this many columns (a terminal's width); 0 keeps
+	// each item's text on one line, for grep and friends.
+	Width int
 }
 
 const (
@@ -27,9 +29,6 @@ const (
 // summary line last, where the eye lands.
 func Text(w io.Writer, r Result, opt TextOptions) error {
 	width := opt.Width
-	if width <= 0 {
-		width = 80
-	}
 	paint := func(code, s string) string {
 		if !opt.Color {
 			return s
@@ -116,8 +115,12 @@ func JSON(w io.Writer, r Result) error {
 	return enc.Encode(r)
 }
 
-// wrap breaks s into lines of at most width runes, at spaces.
+// wrap breaks s into lines of at most width runes, at spaces; width 0 or
+// less keeps it on one line.
 func wrap(s string, width int) []string {
+	if width <= 0 {
+		return []string{strings.Join(strings.Fields(s), " ")}
+	}
 	if width < 20 {
 		width = 20
 	}
