@@ -117,4 +117,3 @@ func TestEndAllEndsATreeThatKeepsForking(t *testing.T) {
 		t.Errorf("still running: %v", pidsOf(Alive(sts)))
 	}
 }
-
