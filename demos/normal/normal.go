@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -56,6 +57,10 @@ type Options struct {
 	Cols, Rows uint16
 	// Registry records the program and the leader. Default: this user's.
 	Registry *registry.Store
+	// OnEvent, if set, is called with each event as it arrives.
+	OnEvent func(Event)
+	// Screen, if set, receives what the terminal shows, as it is shown.
+	Screen io.Writer
 }
 
 // Process is a running demo normal process.
@@ -68,7 +73,9 @@ type Process struct {
 	Self            View   `json:"self"` // how the program saw itself when ready
 
 	master *os.File
+	slave  *os.File // kept to see how much typed input is still unread
 	leader *exec.Cmd
+	screen io.Writer
 	store  registry.Store
 
 	leaderDone chan struct{} // closed when the leader has been reaped
@@ -90,11 +97,6 @@ const maxOutput = 64 << 10
 // Start launches the leader on a fresh pseudo-terminal and returns once the
 // program says it is ready (its signal dispositions are in place).
 func Start(ctx context.Context, opts Options) (*Process, error) {
-	return start(ctx, opts, nil)
-}
-
-// start is Start with a function called on each event as it arrives.
-func start(ctx context.Context, opts Options, onEvent func(Event)) (*Process, error) {
 	if opts.Lifetime <= 0 {
 		opts.Lifetime = DefaultLifetime
 	}
@@ -109,7 +111,6 @@ func start(ctx context.Context, opts Options, onEvent func(Event)) (*Process, er
 	if err != nil {
 		return nil, err
 	}
-	defer slave.Close()
 	r, w, err := os.Pipe()
 	if err != nil {
 		master.Close()
@@ -132,13 +133,14 @@ func start(ctx context.Context, opts Options, onEvent func(Event)) (*Process, er
 	w.Close()
 	if err != nil {
 		master.Close()
+		slave.Close()
 		r.Close()
 		return nil, fmt.Errorf("cannot start the demo session leader: %w", err)
 	}
 	p := &Process{
-		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, leader: cmd, store: store,
+		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, slave: slave, leader: cmd, store: store,
 		leaderDone: make(chan struct{}), eventsDone: make(chan struct{}), ended: make(chan struct{}),
-		changed: make(chan struct{}), onEvent: onEvent,
+		changed: make(chan struct{}), onEvent: opts.OnEvent, screen: opts.Screen,
 	}
 	go func() { cmd.Wait(); close(p.leaderDone) }()
 	go p.readScreen()
@@ -225,6 +227,9 @@ func (p *Process) readScreen() {
 		}
 		p.notifyLocked()
 		p.mu.Unlock()
+		if p.screen != nil && n > 0 {
+			p.screen.Write(buf[:n])
+		}
 		if err != nil {
 			return
 		}
@@ -353,6 +358,53 @@ func (p *Process) Type(s string) error {
 	return nil
 }
 
+// TypeAndWait types s and waits until the program has read it and has
+// reported each ^C, ^Z and ^\ in it (those never reach its input: the
+// terminal driver turns them into signals). It is for the reporting program,
+// which reads every key; the plain one reads nothing.
+func (p *Process) TypeAndWait(ctx context.Context, s string) error {
+	cc, err := p.controlChars()
+	if err != nil {
+		return err
+	}
+	signals := 0
+	for _, b := range []byte(s) {
+		if b == cc[unix.VINTR] || b == cc[unix.VSUSP] || b == cc[unix.VQUIT] {
+			signals++
+		}
+	}
+	before := p.countSignals()
+	if err := p.Type(s); err != nil {
+		return err
+	}
+	for {
+		unread, err := unix.IoctlGetInt(int(p.slave.Fd()), unix.TIOCINQ)
+		if (err != nil || unread == 0) && p.countSignals() >= before+signals {
+			return nil
+		}
+		select {
+		case <-p.ended:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("the demo program did not take what was typed: %w", ctx.Err())
+		case <-time.After(time.Millisecond):
+			// The unread count is terminal state, not an event: look again.
+		}
+	}
+}
+
+func (p *Process) countSignals() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, e := range p.events {
+		if e.From == "program" && e.Kind == "signal" && (e.Signal == "SIGINT" || e.Signal == "SIGTSTP" || e.Signal == "SIGQUIT") {
+			n++
+		}
+	}
+	return n
+}
+
 // TypeInterrupt types the terminal's interrupt character (VINTR, normally
 // ^C): the terminal driver, not dlab, sends SIGINT to the foreground group.
 func (p *Process) TypeInterrupt() error { return p.typeControl(unix.VINTR) }
@@ -364,25 +416,34 @@ func (p *Process) TypeSuspend() error { return p.typeControl(unix.VSUSP) }
 func (p *Process) TypeQuit() error { return p.typeControl(unix.VQUIT) }
 
 func (p *Process) typeControl(which int) error {
-	var c byte
-	var terr error
-	rc, err := p.master.SyscallConn()
+	cc, err := p.controlChars()
 	if err != nil {
 		return err
 	}
-	// The master answers TCGETS with the terminal's settings.
+	return p.Type(string([]byte{cc[which]}))
+}
+
+// controlChars reads the terminal's special characters (c_cc): the master
+// answers TCGETS with the terminal's settings.
+func (p *Process) controlChars() ([]byte, error) {
+	var cc []byte
+	var terr error
+	rc, err := p.master.SyscallConn()
+	if err != nil {
+		return cc, err
+	}
 	rc.Control(func(fd uintptr) {
 		t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
 		if err != nil {
 			terr = err
 			return
 		}
-		c = t.Cc[which]
+		cc = append(cc, t.Cc[:]...)
 	})
 	if terr != nil {
-		return fmt.Errorf("cannot read the demo terminal's settings: %w", terr)
+		return cc, fmt.Errorf("cannot read the demo terminal's settings: %w", terr)
 	}
-	return p.Type(string([]byte{c}))
+	return cc, nil
 }
 
 // Resize changes the terminal's size: the kernel sends SIGWINCH to the
@@ -475,6 +536,7 @@ func (p *Process) Stop() error {
 		<-p.leaderDone
 	}
 	p.Hangup()
+	p.slave.Close()
 	<-p.eventsDone
 	if p.PID != 0 {
 		p.store.Remove(p.PID)

@@ -79,8 +79,12 @@ func runReporting(a roleArgs, rep *reporter) int {
 	defer restore()
 
 	say := func(e Event) {
+		width, _, err := windowSize(tty)
+		if err != nil || width < 20 {
+			width = 80
+		}
 		// The terminal turns "\n" into "\r\n" (onlcr): plain newlines do.
-		fmt.Print(e.Text + "\n")
+		fmt.Print(wrap(e.Text, width-1, "    ") + "\n")
 		rep.send(e)
 	}
 	self, _ := viewOf(os.Getpid())
@@ -187,4 +191,25 @@ func dieOf(sig syscall.Signal) {
 	// Not reached: a fatal signal with its default action ends every thread
 	// before kill returns to user space.
 	os.Exit(128 + int(sig))
+}
+
+// wrap breaks text into lines of at most width columns, at spaces, and
+// indents the lines after the first.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := 0
+	for i, word := range strings.Fields(text) {
+		switch {
+		case i == 0:
+		case line+1+len(word) > width:
+			b.WriteString("\n" + indent)
+			line = len(indent)
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(word)
+		line += len(word)
+	}
+	return b.String()
 }

@@ -1,0 +1,177 @@
+package normal_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"dlab/demos/normal"
+	"dlab/demos/reexec"
+	"dlab/demos/registry"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// hereResult is what normal-test-here reports on fd 3.
+type hereResult struct {
+	Here        normal.Here
+	Err         string
+	Notes       []string
+	Foreground  bool // dlab's group is the terminal's foreground group again
+	TermiosSame bool // the terminal's settings were given back
+}
+
+func init() {
+	// normal-test-here plays dlab run from an interactive terminal: it is
+	// started as a session leader on a pty (so /dev/tty is that pty and its
+	// group is in the foreground) and calls RunHere; it reports on fd 3.
+	reexec.Register("normal-test-here", func(args []string) int {
+		out := os.NewFile(3, "result")
+		var res hereResult
+		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		if err != nil {
+			res.Err = err.Error()
+			json.NewEncoder(out).Encode(res)
+			return 1
+		}
+		before, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		reg := registry.Store{Dir: args[0]}
+		res.Here, err = normal.RunHere(context.Background(), tty, normal.Options{Lifetime: time.Minute, Registry: &reg},
+			func(s string) { res.Notes = append(res.Notes, s) })
+		if err != nil {
+			res.Err = err.Error()
+		}
+		fg, _ := unix.IoctlGetInt(int(tty.Fd()), unix.TIOCGPGRP)
+		res.Foreground = fg == unix.Getpgrp()
+		after, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		res.TermiosSame = before != nil && after != nil && *before == *after
+		json.NewEncoder(out).Encode(res)
+		return 0
+	})
+}
+
+func TestRunHereInTheUsersTerminal(t *testing.T) {
+	t.Parallel()
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	cmd, _ := reexec.Command("normal-test-here", filepath.Join(t.TempDir(), "processes"))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+
+	screen := &syncBuffer{}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			screen.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	// The user reads the intro, presses ^Z, then ^C twice.
+	waitScreen(t, screen, "q quits")
+	master.Write([]byte{0x1a})
+	waitScreen(t, screen, "SIGCONT: running again")
+	master.Write([]byte{0x03})
+	waitScreen(t, screen, "^C again ends it")
+	master.Write([]byte{0x03})
+
+	var res hereResult
+	if err := json.NewDecoder(r).Decode(&res); err != nil {
+		t.Fatalf("no result: %v; screen:\n%s", err, screen.String())
+	}
+	if res.Err != "" || res.Here.How != "killed by SIGINT" {
+		t.Fatalf("RunHere: %+v", res)
+	}
+	if !res.Foreground || !res.TermiosSame {
+		t.Errorf("the terminal was not given back: foreground %v, settings restored %v", res.Foreground, res.TermiosSame)
+	}
+	if len(res.Notes) == 0 || !strings.Contains(res.Notes[0], "stopped by SIGSTOP") {
+		t.Errorf("dlab's notes: %q", res.Notes)
+	}
+	if !strings.Contains(screen.String(), "foreground  yes") {
+		t.Errorf("the program did not see itself in the foreground:\n%s", screen.String())
+	}
+}
+
+func TestRunHereRefusesWithoutATerminal(t *testing.T) {
+	t.Parallel()
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := normal.RunHere(context.Background(), f, normal.Options{}, func(string) {}); err != normal.ErrNoTerminal && !strings.Contains(err.Error(), normal.ErrNoTerminal.Error()) {
+		t.Fatalf("RunHere on /dev/null: %v", err)
+	}
+}
+
+// syncBuffer collects a terminal's screen and wakes waiters on each write.
+type syncBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{}
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Write(p)
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
+	return len(p), nil
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitScreen waits until the screen shows substr, waking on each write.
+func waitScreen(t *testing.T, b *syncBuffer, substr string) {
+	t.Helper()
+	ctx := deadline(t)
+	for {
+		b.mu.Lock()
+		text := b.buf.String()
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		changed := b.changed
+		b.mu.Unlock()
+		if strings.Contains(text, substr) {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			t.Fatalf("the screen never showed %q:\n%s", substr, text)
+		}
+	}
+}
