@@ -132,7 +132,7 @@ func TestZombieIsSeenAndReaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| exited, not yet waited for | Z |", "the PID is free again"} {
+	for _, want := range []string{"| exited, not yet waited for | Z (zombie) |", "the PID is free again"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

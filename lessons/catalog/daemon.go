@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -131,6 +132,8 @@ func logsDemo(ctx context.Context) (string, error) {
 	})
 }
 
+var clockTime = regexp.MustCompile(`\d\d:\d\d:\d\d`)
+
 // logLines splits the daemon's log into lines and cuts the part every line
 // shares ("dlab-demo-daemon[42]: 2026/11/25 "), so the lines fit a terminal.
 func logLines(log string) (prefix string, lines []string) {
@@ -144,7 +147,10 @@ func logLines(log string) (prefix string, lines []string) {
 			prefix = prefix[:len(prefix)-1]
 		}
 	}
-	// Cut at a word boundary: the shared part may end inside the time.
+	// Keep the time on every line, and cut at a word boundary.
+	if loc := clockTime.FindStringIndex(prefix); loc != nil {
+		prefix = prefix[:loc[0]]
+	}
 	if i := strings.LastIndex(prefix, " "); i >= 0 {
 		prefix = prefix[:i+1]
 	} else {

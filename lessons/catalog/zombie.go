@@ -81,8 +81,8 @@ func zombieDemo(ctx context.Context) (string, error) {
 	}
 
 	t := newTable("moment", "state", "what /proc/PID/stat shows")
-	t.add("just started", string(alive.State), fmt.Sprintf("comm %s, parent %s", code(alive.Comm), describePID(fs, alive.PPID)))
-	t.add("exited, not yet waited for", string(dead.State), fmt.Sprintf("a zombie: cmdline %s, the memory is gone, only the exit status and the PID remain", code(strings.Join(cmdline, " "))))
+	t.add("just started", stateName(alive.State), fmt.Sprintf("comm %s, parent %s", code(alive.Comm), describePID(fs, alive.PPID)))
+	t.add("exited, not yet waited for", stateName(dead.State), fmt.Sprintf("a zombie: cmdline %s, the memory is gone, only the exit status and the PID remain", code(strings.Join(cmdline, " "))))
 	t.add("after dlab called wait()", "–", after)
 
 	paras := []string{t.String()}
@@ -103,4 +103,13 @@ func psOf(pid int) string {
 		return ""
 	}
 	return strings.TrimRight(string(out), "\n")
+}
+
+// stateName spells out the state letter of /proc/PID/stat field 3.
+func stateName(s byte) string {
+	names := map[byte]string{'R': "running", 'S': "sleeping", 'D': "disk sleep", 'Z': "zombie", 'T': "stopped", 't': "traced", 'I': "idle", 'X': "dead"}
+	if n, ok := names[s]; ok {
+		return fmt.Sprintf("%c (%s)", s, n)
+	}
+	return string(s)
 }

@@ -1,0 +1,240 @@
+package render_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"dlab/content"
+	"dlab/demos/leakcheck"
+	"dlab/demos/proc"
+	"dlab/demos/reexec"
+	"dlab/lessons"
+	"dlab/lessons/catalog"
+	"dlab/lessons/render"
+)
+
+// stateDir keeps the registry records of the demos out of the user's own.
+var stateDir string
+
+func TestMain(m *testing.M) {
+	reexec.Dispatch()
+	flag.Parse()
+	// Under -race every helper process would sleep a second at exit.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
+	var err error
+	if stateDir, err = os.MkdirTemp("", "dlab-render-test-"); err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_RUNTIME_DIR", stateDir)
+	os.Setenv("XDG_STATE_HOME", stateDir)
+	code := leakcheck.Main(m)
+	os.RemoveAll(stateDir)
+	os.Exit(code)
+}
+
+// machineDependent demos show this machine's process table, the chain of
+// processes that started the test, or counts that vary run to run: their
+// golden text is a placeholder, and lessons/catalog checks what they say.
+var machineDependent = map[string]bool{
+	"ps-spot":      true, // every process of the machine
+	"pstree":       true, // the ancestry of the test binary
+	"explain-self": true, // the test binary, started by go test
+	"pkill":        true, // lists zombies of earlier demos not yet reaped
+	"troubleshoot": true, // thread count, memory
+}
+
+// environment names what the golden files with demos depend on: a demo
+// daemon started by root drops privileges, one started by a user can't; PID
+// 1 decides who adopts orphans and whether systemd answers; the demo
+// daemon's launcher (this test) shows its own terminal, or none.
+func environment() string {
+	pid1 := "unknown"
+	if st, err := proc.Live().Stat(1); err == nil {
+		pid1 = st.Comm
+	}
+	tty := false
+	if st, err := proc.Live().Stat(os.Getpid()); err == nil {
+		tty = st.HasTTY()
+	}
+	return fmt.Sprintf("root=%v pid1=%s terminal=%v", os.Geteuid() == 0, pid1, tty)
+}
+
+// TestEveryLessonWithItsDemos runs every lesson end to end, every demo for
+// real, as `dlab lesson all` does: no demo may fail, every demo's output
+// must land under its own text, and no process may be left behind
+// (TestMain's leak check). The plain output, with what changes from run to
+// run normalised, is compared with testdata/golden/NAME.demos.txt when this
+// machine is like the one the files were recorded on.
+func TestEveryLessonWithItsDemos(t *testing.T) {
+	ls, err := lessons.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := environment()
+	for _, l := range ls {
+		t.Run(l.Name, func(t *testing.T) {
+			var raw []string
+			run := func(ctx context.Context, name string) (string, error) {
+				out, err := catalog.Run(ctx, name)
+				raw = append(raw, out)
+				if machineDependent[name] {
+					return fmt.Sprintf("(live output of demo %s: it depends on this machine's processes; lessons/catalog checks it)", name), err
+				}
+				return normalise(out), err
+			}
+			var b bytes.Buffer
+			if err := render.Lesson(context.Background(), &b, l, render.Options{Plain: true, Width: 80}, run); err != nil {
+				if strings.Contains(err.Error(), "is not built yet") {
+					t.Skip(err)
+				}
+				t.Fatalf("%v\n%s", err, b.String())
+			}
+			if n := len(l.Demos()); len(raw) != n {
+				t.Errorf("%d demos ran, the lesson places %d", len(raw), n)
+			}
+			out := b.String()
+			if strings.Contains(out, "\x1b[") {
+				t.Error("plain output holds escape sequences")
+			}
+			for _, d := range l.Demos() {
+				if !strings.Contains(out, "▶ Live demo: "+d+"**") || !strings.Contains(out, "◀ end of live demo "+d+"*") {
+					t.Errorf("demo %s is not framed in the output", d)
+				}
+			}
+			path := filepath.Join("testdata", "golden", l.Name+".demos.txt")
+			goldenWithEnvironment(t, path, env, out)
+		})
+	}
+}
+
+// goldenWithEnvironment compares got with the golden file at path, whose
+// first line names the environment it was recorded in; on another kind of
+// machine the comparison is skipped with the reason.
+func goldenWithEnvironment(t *testing.T, path, env, got string) {
+	t.Helper()
+	header := "# recorded with " + env + "\n"
+	if updating() {
+		if err := os.WriteFile(path, []byte(header+got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./lessons/render -update to create it)", err)
+	}
+	want := string(b)
+	if !strings.HasPrefix(want, header) {
+		first, _, _ := strings.Cut(want, "\n")
+		t.Skipf("%s was %s; this machine has %s: the demos' output differs", path, strings.TrimPrefix(first, "# "), env)
+	}
+	want = strings.TrimPrefix(want, header)
+	if want != got {
+		t.Errorf("%s differs (go test ./lessons/render -update if intended):\n%s", path, lineDiff(want, got))
+	}
+}
+
+// updating reports whether -update (declared by the package's own tests)
+// was given: it rewrites these golden files too.
+func updating() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		return false
+	}
+	g, ok := f.Value.(flag.Getter)
+	return ok && g.Get() == true
+}
+
+var multiSpace = regexp.MustCompile(`[ \t]{2,}`)
+
+var (
+	normPatterns = []struct {
+		re   *regexp.Regexp
+		with string
+	}{
+		{regexp.MustCompile(`\d{4}/\d\d/\d\d \d\d:\d\d:\d\d`), "DATE TIME"},
+		{regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`), "DATE TIME"},
+		{regexp.MustCompile(`\d{4}/\d\d/\d\d`), "DATE"},
+		{regexp.MustCompile(`\d\d:\d\d:\d\d`), "TIME"},
+		{regexp.MustCompile(`\b\d+(\.\d+)?(ms|µs|s)\b`), "DURATION"},
+		{regexp.MustCompile(`pts/\d+`), "pts/N"},
+		{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
+		// Running or sleeping: whichever the scheduler had it in.
+		{regexp.MustCompile(`\(state [RS]\)`), "(state S)"},
+		{regexp.MustCompile(`\b[RS] \((running|sleeping)\)`), "S (sleeping)"},
+		// How an exit status was read: from the pidfd, or from the zombie.
+		{regexp.MustCompile(`\(read from [^()]*(\([^()]*\))?[^()]*\)`), "(read from SOURCE)"},
+		{regexp.MustCompile(`\b\d{2,}\b`), "N"},
+	}
+)
+
+// normalise replaces what changes from run to run in a demo's Markdown
+// (PIDs, times, ports, terminal numbers, paths, names), before it is
+// rendered, so the table layout is the same every time too.
+func normalise(md string) string {
+	if stateDir != "" {
+		md = strings.ReplaceAll(md, stateDir, "STATE")
+	}
+	if self, err := os.Executable(); err == nil {
+		md = strings.ReplaceAll(md, self, "/path/to/dlab")
+		md = strings.ReplaceAll(md, filepath.Base(self), "dlab")
+	}
+	if host, err := os.Hostname(); err == nil && len(host) > 2 {
+		md = strings.ReplaceAll(md, host, "HOST")
+	}
+	if u, err := user.Current(); err == nil && u.Username != "root" && len(u.Username) > 2 {
+		md = strings.ReplaceAll(md, u.Username, "USER")
+	}
+	for _, p := range normPatterns {
+		md = p.re.ReplaceAllString(md, p.with)
+	}
+	// Columns of a tool's output (ps, lsof) are aligned to the widest
+	// value, which changes with the PIDs.
+	return multiSpace.ReplaceAllString(md, " ")
+}
+
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, wl, gl)
+		}
+	}
+	return "(same lines)"
+}
+
+// BenchmarkLessonWithDemos measures a whole lesson with its demos, as a
+// reader waits for it: the default lesson, signals.
+func BenchmarkLessonWithDemos(b *testing.B) {
+	ls, err := lessons.Load(content.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := lessons.Find(ls, "signals")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		var out bytes.Buffer
+		if err := render.Lesson(context.Background(), &out, l, render.Options{Color: true, Term: "xterm-256color", Width: 100}, catalog.Run); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
