@@ -16,6 +16,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// startTimeout bounds the start of all the processes; they are ready in
+// milliseconds.
+const startTimeout = 10 * time.Second
+
 // stopTimeout is how long each process gets to handle SIGTERM at the end
 // before SIGKILL.
 const stopTimeout = 2 * time.Second
@@ -84,6 +88,12 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	// Every process is started at once: the experiments need fresh ones
 	// (a killed process can't be killed again), and starting them one
 	// after another would take longest.
+	//
+	// A start is not interrupted halfway, even by ^C: a daemon cut off
+	// between its forks could escape before it has told anyone its PID.
+	// Starting takes milliseconds; ^C is honoured right after.
+	startCtx, cancelStart := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+	defer cancelStart()
 	var (
 		wg    sync.WaitGroup
 		errMu sync.Mutex
@@ -109,13 +119,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 			}
 		}()
 	}
-	start(func() (err error) { pair.n, err = l.startNormal(ctx); return })
-	start(func() (err error) { pair.d, err = l.startDaemon(ctx, true); return })
+	start(func() (err error) { pair.n, err = l.startNormal(startCtx); return })
+	start(func() (err error) { pair.d, err = l.startDaemon(startCtx, true); return })
 	if opts.Experiments {
 		var mu sync.Mutex
 		for _, ev := range Events {
 			start(func() error {
-				n, err := l.startNormal(ctx)
+				n, err := l.startNormal(startCtx)
 				if err != nil {
 					return err
 				}
@@ -125,7 +135,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 				return nil
 			})
 			start(func() error {
-				d, err := l.startDaemon(ctx, false)
+				d, err := l.startDaemon(startCtx, false)
 				if err != nil {
 					return err
 				}
@@ -137,6 +147,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
 	if len(errs) > 0 {
 		return Result{}, errors.Join(errs...)
 	}

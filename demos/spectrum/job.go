@@ -49,7 +49,9 @@ func startTerminalJob(ctx context.Context, kind Kind, wrapper string, opts Optio
 	life := opts.lifetime().String()
 	job := append([]string{wrapperPath, self}, reexec.Args(roleProgram, "--ready-fd=3", "--lifetime="+life)[1:]...)
 	shell := append([]string{roleShell, "--ready-fd=3", "--log=shell.log", "--lifetime=" + life, "--"}, job...)
-	got, err := startHolder(ctx, g, roleTerminal, opts.lifetime(), shell...)
+	sctx, cancel := startContext(ctx)
+	defer cancel()
+	got, err := startHolder(sctx, g, roleTerminal, opts.lifetime(), shell...)
 	if err == nil {
 		err = need(got, kind, g.dir, roleTerminal, "shell", "program")
 	}
@@ -69,6 +71,9 @@ func startTerminalJob(ctx context.Context, kind Kind, wrapper string, opts Optio
 				g.hold(role, "", a)
 			}
 		}
+		return nil, g.fail(err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, g.fail(err)
 	}
 	return &TerminalJob{group: g, TTY: got[roleTerminal].Fields["tty"]}, nil

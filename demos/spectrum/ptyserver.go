@@ -24,7 +24,9 @@ func StartPtyServer(ctx context.Context, opts Options) (*PtySession, error) {
 	if err != nil {
 		return nil, err
 	}
-	got, err := startHolder(ctx, g, rolePtyServer, opts.lifetime(),
+	sctx, cancel := startContext(ctx)
+	defer cancel()
+	got, err := startHolder(sctx, g, rolePtyServer, opts.lifetime(),
 		roleProgram, "--ready-fd=3", "--lifetime="+opts.lifetime().String())
 	if err == nil {
 		err = need(got, PtyServer, g.dir, rolePtyServer, "program")
@@ -41,6 +43,9 @@ func StartPtyServer(ctx context.Context, opts Options) (*PtySession, error) {
 				g.hold(role, "", a)
 			}
 		}
+		return nil, g.fail(err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, g.fail(err)
 	}
 	return &PtySession{group: g, TTY: got[rolePtyServer].Fields["tty"]}, nil

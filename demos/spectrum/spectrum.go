@@ -160,6 +160,18 @@ func (g *group) member(role string) Member {
 	return Member{}
 }
 
+// startTimeout bounds a start; every process is ready in milliseconds.
+const startTimeout = 10 * time.Second
+
+// startContext is the context a start runs under: not cancelled with ctx,
+// because a start cut off halfway could leave a process that has not said
+// its PID yet (a nohup job would then outlive everything else being
+// stopped). The caller checks ctx once the start is over, and stops what
+// it started if ctx has ended.
+func startContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+}
+
 // stopTimeout is how long Stop lets a process handle SIGTERM before SIGKILL.
 const stopTimeout = 2 * time.Second
 

@@ -236,3 +236,32 @@ func TestLeftoversOfAKilledDlabAreEnded(t *testing.T) {
 		}
 	}
 }
+
+// ^C while a demo starts: the start is finished, then everything it
+// started is stopped; nothing is left, not even a nohup job, which would
+// survive its terminal being closed.
+func TestCancelledStartLeavesNothing(t *testing.T) {
+	privateState(t)
+	for _, kind := range Kinds {
+		for _, after := range []time.Duration{0, time.Millisecond, 5 * time.Millisecond} {
+			ctx, cancel := context.WithCancel(context.Background())
+			if after == 0 {
+				cancel()
+			} else {
+				time.AfterFunc(after, cancel)
+			}
+			run, err := Start(ctx, kind, Options{Lifetime: testLifetime})
+			cancel()
+			if err == nil {
+				// It was ready before the cancel: stopping is the caller's job.
+				run.Stop()
+			}
+			if entries, _ := registry.List(); len(entries) != 0 {
+				t.Errorf("%s cancelled after %v: the registry still holds %+v", kind, after, entries)
+			}
+			if left := leakcheck.Marked(os.Getenv(leakcheck.Env)); len(left) != 0 {
+				t.Errorf("%s cancelled after %v: still running: %v", kind, after, left)
+			}
+		}
+	}
+}

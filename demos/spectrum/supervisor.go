@@ -346,7 +346,9 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 			}
 		}
 	}()
-	sup, err := s.next(ctx, "supervisor", 0)
+	sctx, cancel := startContext(ctx)
+	defer cancel()
+	sup, err := s.next(sctx, "supervisor", 0)
 	if err == nil {
 		err = g.hold("supervisor", "the supervisor: starts the service, keeps its journal, restarts it when it dies (Restart=always)", sup)
 	}
@@ -356,11 +358,14 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		}
 		return nil, g.fail(err)
 	}
-	ready, err := s.next(ctx, "ready", 0)
+	ready, err := s.next(sctx, "ready", 0)
 	if err != nil {
 		return nil, g.fail(err)
 	}
 	if err := s.holdService(ready); err != nil {
+		return nil, g.fail(err)
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, g.fail(err)
 	}
 	return s, nil
