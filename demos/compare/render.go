@@ -86,9 +86,14 @@ func (r Result) WriteText(w io.Writer, color bool, width int) {
 		}
 	}
 	t.write(w)
-	fmt.Fprintf(w, "\nThe daemon's parent, after its first child exited: %s.\n", r.Reaper)
+	fmt.Fprintln(w)
+	for _, l := range wrap(fmt.Sprintf("The daemon's parent, after its first child exited: %s.", r.Reaper), width) {
+		fmt.Fprintln(w, l)
+	}
 	if r.hasGo() {
-		fmt.Fprintf(w, "%s\n", spectrum.GoNote)
+		for _, l := range wrap(spectrum.GoNote, width) {
+			fmt.Fprintln(w, l)
+		}
 	}
 	if len(r.Experiments) > 0 {
 		fmt.Fprintln(w)
@@ -98,11 +103,12 @@ func (r Result) WriteText(w io.Writer, color bool, width int) {
 
 // WriteText writes the experiments as aligned text.
 func (es Experiments) WriteText(w io.Writer, color bool, width int) {
-	fmt.Fprintln(w, "Signals and terminal events, each on fresh processes:")
-	t := textTable{widths: []int{24, 11, 0, 0, 13}, width: width}
+	fmt.Fprintln(w, "Signals and terminal events, each on fresh processes (^C is typed on, and")
+	fmt.Fprintln(w, "the hang-up closes, the normal process's terminal; the daemon has none):")
+	t := textTable{widths: []int{8, 12, 0, 0, 10}, width: width}
 	t.add("event", "process", "expected", "observed", "")
 	for _, e := range es {
-		t.add(string(e.Event), fmt.Sprintf("%s %d", e.Target, e.PID), e.Expected.Text, e.Observed.Text, matchMark(e.Match, color))
+		t.add(shortEvent(e.Event), fmt.Sprintf("%s %d", e.Target, e.PID), e.Expected.Text, e.Observed.Text, shortMark(e.Match, color))
 	}
 	t.write(w)
 	for _, e := range es {
@@ -176,9 +182,33 @@ func (t *textTable) write(w io.Writer) {
 	}
 }
 
-// wrap splits s into lines of at most width runes, at spaces (0: one line).
+// shortEvent names an event in a narrow column.
+func shortEvent(e Event) string {
+	switch e {
+	case TypeCtrlC:
+		return "^C typed"
+	case HangUp:
+		return "hang-up"
+	}
+	return string(e)
+}
+
+func shortMark(ok, color bool) string {
+	switch {
+	case ok && color:
+		return "\x1b[32m✓\x1b[0m"
+	case ok:
+		return "✓"
+	case color:
+		return "\x1b[31m✗ MISMATCH\x1b[0m"
+	}
+	return "✗ MISMATCH"
+}
+
+// wrap splits s into lines of at most width columns, at spaces (0: one
+// line).
 func wrap(s string, width int) []string {
-	if width <= 0 || len([]rune(s)) <= width {
+	if width <= 0 || visible(s) <= width {
 		return []string{s}
 	}
 	var lines []string
@@ -187,7 +217,7 @@ func wrap(s string, width int) []string {
 		switch {
 		case line == "":
 			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= width:
+		case visible(line)+1+visible(word) <= width:
 			line += " " + word
 		default:
 			lines = append(lines, line)
@@ -195,6 +225,23 @@ func wrap(s string, width int) []string {
 		}
 	}
 	return append(lines, line)
+}
+
+// visible is how many columns s takes on a terminal: its runes, less the
+// colour escapes ("\x1b[...m").
+func visible(s string) int {
+	n, esc := 0, false
+	for _, r := range s {
+		switch {
+		case esc:
+			esc = r != 'm'
+		case r == '\x1b':
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func at(lines []string, i int) string {
