@@ -67,7 +67,8 @@ func runDemoCompare(opts *demoCompareOptions) error {
 	r, err := compare.Run(ctx, compare.Options{Experiments: !opts.NoExperiments})
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted: every process it had started has been ended")
+			fmt.Fprintln(opts.IO.ErrOut, "dlab: interrupted: every process it had started has been ended")
+			return exitError{code: 130}
 		}
 		return fmt.Errorf("demo compare: %w", err)
 	}
@@ -81,7 +82,7 @@ func runDemoCompare(opts *demoCompareOptions) error {
 	case opts.Markdown:
 		fmt.Fprint(opts.IO.Out, r.Markdown())
 	default:
-		r.WriteText(opts.IO.Out, opts.IO.Color, opts.IO.Width)
+		writeCompareText(opts.IO.Out, r, opts.IO.Color, opts.IO.Width)
 	}
 	if r.Experiments.Mismatches() > 0 {
 		return exitError{code: 1}

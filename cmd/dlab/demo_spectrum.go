@@ -93,6 +93,11 @@ func runDemoSpectrum(opts *demoSpectrumOptions) error {
 	// ^C or SIGTERM while starting: everything started so far is ended.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer func() {
+		if ctx.Err() != nil {
+			fmt.Fprintln(opts.IO.ErrOut, "dlab: interrupted: every process it had started has been ended")
+		}
+	}()
 	// Leftovers of an earlier dlab that was killed before it could end its
 	// demo: end them now, as promised.
 	registry.CleanupLeftovers(2 * time.Second)
@@ -133,7 +138,7 @@ func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *leftRunnin
 			return err
 		}
 	} else {
-		s.WriteText(ios.Out, ios.Color)
+		writeShowingText(ios.Out, s, ios.Color, ios.Width)
 		if left != nil {
 			writeLeftRunning(ios, left)
 		}

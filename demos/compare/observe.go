@@ -118,7 +118,7 @@ func watchDaemon(ctx context.Context, d daemonUnderTest, disp string) Observatio
 		// by the time kill returned, it was handled.
 		ok, state := stillRunning(d.PID, d.StartTime)
 		if ok {
-			return Observation{Outcome: Ignored, Text: "ignored: still running", Evidence: []string{"SIGIGN had it before it was sent", state}}
+			return Observation{Outcome: Ignored, Text: "ignored: still running", Evidence: []string{"SigIgn had it before it was sent: the kernel discards an ignored signal when it is sent", state}}
 		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, guard)

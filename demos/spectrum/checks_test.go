@@ -123,9 +123,6 @@ func TestMarkdownGolden(t *testing.T) {
 		Outcome: outcomeOfHangup(after, log), After: after, Checks: terminalJobChecks(Nohup, "pts/4", before, after, log)}
 	s.Checks[0].Holds = false // show how a claim that doesn't hold looks
 	golden(t, "nohup.md", []byte(s.Markdown()))
-	var text bytes.Buffer
-	s.WriteText(&text, false)
-	golden(t, "nohup.txt", text.Bytes())
 }
 
 func golden(t *testing.T, name string, got []byte) {

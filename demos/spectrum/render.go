@@ -2,21 +2,20 @@ package spectrum
 
 import (
 	"fmt"
-
-	"dlab/demos/inspect"
-	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
+
+	"dlab/demos/inspect"
 )
 
-// Columns of a process table, the same in Markdown and in text.
-var tableHeader = []string{"process", "PID", "parent", "session", "group", "tty", "fds 0, 1, 2", "SIGHUP", "verdict"}
+// TableHeader are the columns of a process table, the same in Markdown and
+// in text.
+var TableHeader = []string{"process", "PID", "parent", "session", "group", "tty", "fds 0, 1, 2", "SIGHUP", "verdict"}
 
-// tableRows turns snapshots into table cells. Parents that are members of
+// Rows turns snapshots into table cells (see TableHeader). Parents that are members of
 // the demo are named by their role; files in the demo's directory are
 // shown as ./NAME.
-func tableRows(snaps []Snapshot, dir string) [][]string {
+func Rows(snaps []Snapshot, dir string) [][]string {
 	roles := map[int]string{}
 	for _, s := range snaps {
 		roles[s.PID] = s.Role
@@ -40,7 +39,7 @@ func tableRows(snaps []Snapshot, dir string) [][]string {
 		}
 		var fds []string
 		for _, fd := range f.FD {
-			fds = append(fds, orNone(shorten(fd, dir)))
+			fds = append(fds, orNone(Shorten(fd, dir)))
 		}
 		verdict := string(s.Report.Verdict)
 		if s.Report.Mixed {
@@ -54,9 +53,9 @@ func tableRows(snaps []Snapshot, dir string) [][]string {
 	return rows
 }
 
-// shorten writes the files of the demo's directory as ./NAME: the
+// Shorten writes the files of the demo's directory as ./NAME: the
 // directory is long, and said once.
-func shorten(s, dir string) string {
+func Shorten(s, dir string) string {
 	if dir == "" {
 		return s
 	}
@@ -74,6 +73,14 @@ func Disposition(f inspect.Facts, sig string) string {
 		return "caught (Go)"
 	}
 	return d
+}
+
+// GoNote is the package's GoNote when a cell of the showing needs it, else "".
+func (s Showing) GoNote() string {
+	if hasGoNote(Rows(s.Before, s.Dir), Rows(s.After, s.Dir)) {
+		return GoNote
+	}
+	return ""
 }
 
 // hasGoNote reports whether a table shows a "(Go)" cell.
@@ -94,7 +101,7 @@ func hasGoNote(rows ...[][]string) bool {
 // the event and what it did, the processes after, and the checked claims.
 func (s Showing) Markdown() string {
 	var b strings.Builder
-	before, after := tableRows(s.Before, s.Dir), tableRows(s.After, s.Dir)
+	before, after := Rows(s.Before, s.Dir), Rows(s.After, s.Dir)
 	fmt.Fprintf(&b, "**%s**\n\n", s.Title)
 	if s.Dir != "" {
 		fmt.Fprintf(&b, "Files (./): %s\n\n", mdEscape(s.Dir))
@@ -113,14 +120,14 @@ func (s Showing) Markdown() string {
 		if !c.Holds {
 			mark = "✗ **does not hold:**"
 		}
-		fmt.Fprintf(&b, "- %s %s: %s\n", mark, c.Claim, mdEscape(shorten(c.Observed, s.Dir)))
+		fmt.Fprintf(&b, "- %s %s: %s\n", mark, c.Claim, mdEscape(Shorten(c.Observed, s.Dir)))
 	}
 	return b.String()
 }
 
 func mdTable(b *strings.Builder, rows [][]string) {
-	b.WriteString("| " + strings.Join(tableHeader, " | ") + " |\n")
-	b.WriteString("|" + strings.Repeat("---|", len(tableHeader)) + "\n")
+	b.WriteString("| " + strings.Join(TableHeader, " | ") + " |\n")
+	b.WriteString("|" + strings.Repeat("---|", len(TableHeader)) + "\n")
 	for _, r := range rows {
 		cells := make([]string, len(r))
 		for i, c := range r {
@@ -135,50 +142,4 @@ func mdTable(b *strings.Builder, rows [][]string) {
 func mdEscape(s string) string {
 	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "'")
 	return r.Replace(s)
-}
-
-// WriteText writes the showing as aligned text for a terminal or a pipe.
-// With color, the check marks are green and red.
-func (s Showing) WriteText(w io.Writer, color bool) {
-	before, after := tableRows(s.Before, s.Dir), tableRows(s.After, s.Dir)
-	fmt.Fprintf(w, "%s\n", s.Title)
-	if s.Dir != "" {
-		fmt.Fprintf(w, "files (./): %s\n", s.Dir)
-	}
-	fmt.Fprintln(w)
-	textTable(w, before)
-	if s.Event != "" {
-		fmt.Fprintf(w, "\nThen %s:\n%s.\n\n", s.Event, s.Outcome)
-		textTable(w, after)
-	}
-	if hasGoNote(before, after) {
-		fmt.Fprintf(w, "\n%s\n", GoNote)
-	}
-	fmt.Fprintln(w)
-	for _, c := range s.Checks {
-		fmt.Fprintf(w, "%s %s\n    observed: %s\n", Mark(c.Holds, color), c.Claim, shorten(c.Observed, s.Dir))
-	}
-}
-
-// Mark is a check mark: "ok" or "MISMATCH" in plain text, coloured on a
-// terminal.
-func Mark(holds, color bool) string {
-	switch {
-	case holds && color:
-		return "\x1b[32m✓\x1b[0m"
-	case holds:
-		return "✓"
-	case color:
-		return "\x1b[31m✗ does not hold:\x1b[0m"
-	}
-	return "✗ does not hold:"
-}
-
-func textTable(w io.Writer, rows [][]string) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(tableHeader, "\t"))
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	tw.Flush()
 }
