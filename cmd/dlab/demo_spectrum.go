@@ -157,10 +157,11 @@ func writeLeftRunning(ios *iostreams.IOStreams, left *leftRunning) {
 	}
 	fmt.Fprintf(ios.Out, "\nStill running, until you stop them or for %s:\n", left.Lifetime)
 	for _, m := range left.Members {
-		fmt.Fprintf(ios.Out, "  %-10s %7d  %s\n", m.Role, m.PID, m.What)
+		lead := fmt.Sprintf("  %-10s %7d  ", m.Role, m.PID)
+		writeIndented(ios.Out, m.What, lead, strings.Repeat(" ", len(lead)), ios.Width)
 	}
 	fmt.Fprintf(ios.Out, "\nLook:  dlab explain %s\n", pids[0])
 	fmt.Fprintf(ios.Out, "       ps -o pid,ppid,pgid,sid,tty,stat,args -p %s\n", strings.Join(pids, ","))
 	fmt.Fprintf(ios.Out, "Files: %s\n", left.Dir)
-	fmt.Fprintf(ios.Out, "Stop:  dlab demo cleanup   (or dlab demo stop PID, one process at a time)\n")
+	fmt.Fprintf(ios.Out, "Stop:  dlab demo stop %s   (dlab demo cleanup ends every demo)\n", strings.Join(pids, " "))
 }
