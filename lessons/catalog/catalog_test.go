@@ -83,9 +83,6 @@ func TestDemos(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			out, err := Run(context.Background(), name)
 			if err != nil {
-				if strings.Contains(err.Error(), "is not built yet") {
-					t.Skip(err)
-				}
 				t.Fatal(err)
 			}
 			if strings.TrimSpace(out) == "" {

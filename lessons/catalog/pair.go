@@ -1,0 +1,243 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"dlab/demos/compare"
+	"dlab/demos/inspect"
+	"dlab/demos/normal"
+	"dlab/demos/proc"
+	"dlab/demos/sysv"
+)
+
+func init() {
+	register(Demo{Name: "compare", Shows: "a real normal process and a real daemon, side by side, every row of the table", run: compareDemo})
+	register(Demo{Name: "signals", Shows: "SIGTERM, SIGHUP, SIGINT, SIGKILL, ^C and a hang-up, each on a fresh normal process and daemon", run: signalsDemo})
+	register(Demo{Name: "hangup", Shows: "the terminal of a normal process closes: it gets SIGHUP; the daemon gets nothing", run: hangupDemo})
+	register(Demo{Name: "fds", Shows: "the open file descriptors of a normal process and of a daemon", run: fdsDemo})
+	register(Demo{Name: "cwd-umask", Shows: "the working directory and umask of a normal process and of a daemon", run: cwdUmaskDemo})
+}
+
+// demoLifetime bounds the processes a demo starts, should dlab die before it
+// can end them.
+const demoLifetime = 10 * time.Minute
+
+func compareDemo(ctx context.Context) (string, error) {
+	r, err := compare.Run(ctx, compare.Options{Lifetime: demoLifetime})
+	if err != nil {
+		return "", err
+	}
+	return r.Markdown(), nil
+}
+
+func signalsDemo(ctx context.Context) (string, error) {
+	r, err := compare.Run(ctx, compare.Options{Experiments: true, Lifetime: demoLifetime})
+	if err != nil {
+		return "", err
+	}
+	// One row per event, one column per process: the experiment table of
+	// demos/compare has five columns, too many for a terminal.
+	t := newTable("event", "normal process", "daemon")
+	cell := func(ev compare.Event, target compare.Target) string {
+		for _, e := range r.Experiments {
+			if e.Event == ev && e.Target == target {
+				if e.Match {
+					return e.Observed.Text + " ✓"
+				}
+				return e.Observed.Text + " ✗ (the lesson expects: " + e.Expected.Text + ")"
+			}
+		}
+		return "not run"
+	}
+	for _, ev := range compare.Events {
+		t.add(string(ev), cell(ev, compare.NormalProcess), cell(ev, compare.SysVDaemon))
+	}
+	paras := []string{
+		"Each cell is a fresh process: started, signalled, watched until it ended or proved it was still running. ✓ marks an outcome that is what the lesson predicts.",
+		t.String(),
+	}
+	if n := r.Experiments.Mismatches(); n == 0 {
+		paras = append(paras, "The kernel treated both processes alike. Every difference came from who could send the signal (a terminal reaches only its own session) or from what the daemon chose to catch (SIGTERM and SIGHUP).")
+	} else {
+		paras = append(paras, fmt.Sprintf("**%d outcome(s) differ from the lesson's prediction** on this machine: `dlab demo compare --json` shows the evidence of each.", n))
+	}
+	return doc(paras...), nil
+}
+
+// withPair starts a normal process on a fresh terminal and the SysV daemon,
+// runs fn, and ends both whatever fn did.
+func withPair(ctx context.Context, fn func(p *normal.Process, d *sysv.Daemon) (string, error)) (string, error) {
+	p, err := normal.Start(ctx, normal.Options{Report: true, Lifetime: demoLifetime})
+	if err != nil {
+		return "", err
+	}
+	defer p.Stop()
+	return withDaemon(ctx, sysv.Options{}, func(d *sysv.Daemon) (string, error) {
+		return fn(p, d)
+	})
+}
+
+// hangupDemo closes the normal process's terminal and watches both.
+func hangupDemo(ctx context.Context) (string, error) {
+	return withPair(ctx, func(p *normal.Process, d *sysv.Daemon) (string, error) {
+		fs := proc.Live()
+		before := newTable("", fmt.Sprintf("normal process (PID %d)", p.PID), fmt.Sprintf("daemon (PID %d)", d.PID))
+		n, err := inspect.Explain(fs, p.PID)
+		if err != nil {
+			return "", err
+		}
+		dm, err := inspect.Explain(fs, d.PID)
+		if err != nil {
+			return "", err
+		}
+		before.add("controlling terminal", n.Facts.TTY, dm.Facts.TTY)
+		before.add("session led by", sessionLeader(fs, n.Facts), sessionLeader(fs, dm.Facts))
+
+		// The terminal goes away: the master side of the pseudo-terminal is
+		// closed, as when a terminal window is closed or an ssh link drops.
+		if err := p.Hangup(); err != nil {
+			return "", fmt.Errorf("hanging up the terminal: %w", err)
+		}
+		how, err := p.WaitExit(ctx)
+		if err != nil {
+			return "", fmt.Errorf("waiting for the normal process: %w", err)
+		}
+		daemonNow := "still running"
+		if st, err := fs.Stat(d.PID); err != nil || st.State == 'Z' {
+			daemonNow = "gone"
+		}
+		before.add("after the hang-up", how, daemonNow)
+
+		var got []string
+		for _, e := range p.Events() {
+			if strings.Contains(e, "SIGHUP") {
+				got = append(got, e)
+			}
+		}
+		paras := []string{before.String()}
+		if len(got) > 0 {
+			paras = append(paras, "What the normal process and its session leader reported:", "- "+strings.Join(got, "\n- "))
+		}
+		paras = append(paras, fmt.Sprintf("The kernel sent SIGHUP to the terminal's session leader, and from it the hang-up reached the foreground job: the normal process was %s. The daemon is in no terminal's session, so nothing was sent to it.", how))
+		return doc(paras...), nil
+	})
+}
+
+func sessionLeader(fs proc.FS, f inspect.Facts) string {
+	if f.SessionLeader {
+		return "itself"
+	}
+	if _, err := fs.Stat(f.SID); err != nil {
+		return fmt.Sprintf("PID %d, gone (it set the session up and exited)", f.SID)
+	}
+	return describePID(fs, f.SID)
+}
+
+// fdsDemo lists the open files of both.
+func fdsDemo(ctx context.Context) (string, error) {
+	return withPair(ctx, func(p *normal.Process, d *sysv.Daemon) (string, error) {
+		fs := proc.Live()
+		nfds, err := fs.FDs(p.PID)
+		if err != nil {
+			return "", err
+		}
+		dfds, err := fs.FDs(d.PID)
+		if err != nil {
+			return "", err
+		}
+		t := newTable("fd", fmt.Sprintf("normal process (PID %d)", p.PID), fmt.Sprintf("daemon (PID %d)", d.PID))
+		byNum := func(fds []proc.FD) map[int]string {
+			m := map[int]string{}
+			for _, f := range fds {
+				m[f.Num] = fdTarget(f.Target, d.Dir)
+			}
+			return m
+		}
+		nm, dm := byNum(nfds), byNum(dfds)
+		last := 0
+		for _, f := range append(nfds, dfds...) {
+			last = max(last, f.Num)
+		}
+		for i := 0; i <= last; i++ {
+			n, nok := nm[i]
+			dd, dok := dm[i]
+			if !nok && !dok {
+				continue
+			}
+			if !nok {
+				n = "–"
+			}
+			if !dok {
+				dd = "–"
+			}
+			label := fmt.Sprint(i)
+			if i <= 2 {
+				label = []string{"0 stdin", "1 stdout", "2 stderr"}[i]
+			}
+			t.add(label, n, dd)
+		}
+		return doc(
+			t.String(),
+			fmt.Sprintf("The normal process reads and writes its terminal, `/dev/%s`. The daemon has `/dev/null` on 0, 1 and 2 (daemon(7) step 9) and writes to its own log file instead. The other descriptors are what each program opened itself (the daemon's log, PID file and directory; `.` is its run directory) and what the Go runtime keeps (an epoll instance, an eventfd, pidfds, cgroup files): a descriptor it inherited by accident would show here too.", p.TTY),
+		), nil
+	})
+}
+
+// fdTarget shortens what an fd points to for the table.
+func fdTarget(t, dir string) string {
+	switch {
+	case strings.HasPrefix(t, "anon_inode:"):
+		return strings.TrimPrefix(t, "anon_inode:") + " (Go runtime)"
+	case strings.HasPrefix(t, "/sys/fs/cgroup/"):
+		return filepath.Base(t) + " (Go runtime)"
+	case dir != "" && strings.HasPrefix(t, dir):
+		return "." + strings.TrimPrefix(t, dir)
+	}
+	return t
+}
+
+// cwdUmaskDemo compares working directories and umasks.
+func cwdUmaskDemo(ctx context.Context) (string, error) {
+	return withPair(ctx, func(p *normal.Process, d *sysv.Daemon) (string, error) {
+		fs := proc.Live()
+		n, err := inspect.Explain(fs, p.PID)
+		if err != nil {
+			return "", err
+		}
+		dm, err := inspect.Explain(fs, d.PID)
+		if err != nil {
+			return "", err
+		}
+		here, _ := os.Getwd()
+		t := newTable("", fmt.Sprintf("normal process (PID %d)", p.PID), fmt.Sprintf("daemon (PID %d)", d.PID), "dlab, which started both")
+		t.add("working directory (/proc/PID/cwd)", orUnreadable(n.Facts.Cwd), orUnreadable(dm.Facts.Cwd), here)
+		own := -1
+		if st, err := fs.Status(os.Getpid()); err == nil {
+			own = st.Umask
+		}
+		t.add("umask (/proc/PID/status)", umask(n.Facts.Umask), umask(dm.Facts.Umask), umask(own))
+		return doc(
+			t.String(),
+			"The normal process inherited dlab's working directory and umask, as any child does. The daemon moved to `/` (daemon(7) step 11) and set a umask of its own (step 10), so where it was started from and the umask of whoever started it no longer matter.",
+		), nil
+	})
+}
+
+func orUnreadable(s string) string {
+	if s == "" {
+		return "unreadable (needs root)"
+	}
+	return s
+}
+
+func umask(u int) string {
+	if u < 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%04o", u)
+}
