@@ -183,7 +183,7 @@ func fdsDemo(ctx context.Context) (string, error) {
 		}
 		return doc(
 			t.String(),
-			fmt.Sprintf("The normal process reads and writes its terminal, `/dev/%s`. The daemon has `/dev/null` on 0, 1 and 2 (daemon(7) step 9) and writes to its own log file instead. The other descriptors are what each program opened itself (the daemon's log, PID file and directory; `.` is its run directory) and what the Go runtime keeps (an epoll instance, an eventfd, pidfds, cgroup files): a descriptor it inherited by accident would show here too.", p.TTY),
+			fmt.Sprintf("The normal process reads and writes its terminal, `/dev/%s`. The daemon has `/dev/null` on 0, 1 and 2 (daemon(7) step 9) and writes to its own log file instead. The other descriptors are what each program opened itself (the daemon's log and PID file, in its run directory `.`), what the Go runtime keeps (an epoll instance, an eventfd, cgroup files), and the pipes dlab uses to watch the demo. A descriptor inherited by accident would show here too.", p.TTY),
 		), nil
 	})
 }
@@ -195,8 +195,12 @@ func fdTarget(t, dir string) string {
 		return strings.TrimPrefix(t, "anon_inode:") + " (Go runtime)"
 	case strings.HasPrefix(t, "/sys/fs/cgroup/"):
 		return filepath.Base(t) + " (Go runtime)"
+	case t == dir:
+		return "its run directory"
 	case dir != "" && strings.HasPrefix(t, dir):
 		return "." + strings.TrimPrefix(t, dir)
+	case strings.HasPrefix(t, "pipe:"):
+		return "a pipe to dlab (the demo's plumbing)"
 	}
 	return t
 }
@@ -214,16 +218,17 @@ func cwdUmaskDemo(ctx context.Context) (string, error) {
 			return "", err
 		}
 		here, _ := os.Getwd()
-		t := newTable("", fmt.Sprintf("normal process (PID %d)", p.PID), fmt.Sprintf("daemon (PID %d)", d.PID), "dlab, which started both")
-		t.add("working directory (/proc/PID/cwd)", orUnreadable(n.Facts.Cwd), orUnreadable(dm.Facts.Cwd), here)
 		own := -1
 		if st, err := fs.Status(os.Getpid()); err == nil {
 			own = st.Umask
 		}
-		t.add("umask (/proc/PID/status)", umask(n.Facts.Umask), umask(dm.Facts.Umask), umask(own))
+		t := newTable("", "working directory", "umask")
+		t.add(fmt.Sprintf("normal process (PID %d)", p.PID), orUnreadable(n.Facts.Cwd), umask(n.Facts.Umask))
+		t.add(fmt.Sprintf("daemon (PID %d)", d.PID), orUnreadable(dm.Facts.Cwd), umask(dm.Facts.Umask))
+		t.add("dlab, which started both", here, umask(own))
 		return doc(
 			t.String(),
-			"The normal process inherited dlab's working directory and umask, as any child does. The daemon moved to `/` (daemon(7) step 11) and set a umask of its own (step 10), so where it was started from and the umask of whoever started it no longer matter.",
+			"Read from `/proc/PID/cwd` and the `Umask:` line of `/proc/PID/status`. The normal process inherited dlab's working directory and umask, as any child does. The daemon moved to `/` (daemon(7) step 11) and set a umask of its own (step 10), so where it was started from and the umask of whoever started it no longer matter.",
 		), nil
 	})
 }

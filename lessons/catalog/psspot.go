@@ -94,10 +94,10 @@ func psSpotDemo(ctx context.Context) (string, error) {
 	return doc(
 		fmt.Sprintf("The trick matched %d lines; %d of them are kernel threads. It finds every process without a terminal, daemon or not, plus any line with a \"?\" anywhere, plus, when it runs without a terminal itself, the grep.", len(lines), kernel),
 		t.String(),
-		"dlab reads each process's session, terminal, parent and standard streams instead:",
+		"`dlab ps` reads the same clue, the controlling terminal, but from the field itself (`/proc/PID/stat` field 7), so a \"?\" elsewhere can't fool it, and it sets kernel threads and zombies apart:",
 		v.String(),
-		"The daemons dlab finds here:",
+		"The processes `dlab ps --daemons` lists here:",
 		list.String(),
-		"To filter on the TTY field itself rather than on the whole line: `ps -e -o tty=,pid=,comm= | awk '$1==\"?\"'`. It is still one clue, not a verdict.",
+		"Even read properly, no terminal is one clue, not a verdict: `dlab explain PID` shows the rest of the evidence for one process, including what points the other way (a job whose parent waits for it, stdio on a terminal).",
 	), nil
 }

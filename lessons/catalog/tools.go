@@ -89,10 +89,13 @@ func pstreeDemo(ctx context.Context) (string, error) {
 			block("", daemonTree+"\n\n"+selfTree),
 		}
 		if installed("pstree") {
-			out, _ := run(ctx, "pstree", "-p", "-s", strconv.Itoa(d.PID))
+			// -T leaves out threads (psmisc 22.21 and later).
+			out, code := run(ctx, "pstree", "-p", "-s", "-T", strconv.Itoa(d.PID))
+			if code != 0 {
+				out, _ = run(ctx, "pstree", "-p", "-s", strconv.Itoa(d.PID))
+			}
 			paras = append(paras, "The same with the real tool, `pstree -s` showing the ancestors of one process:", block("", out))
 		}
-		paras = append(paras, fmt.Sprintf("The daemon hangs right below PID %d: it was adopted. dlab hangs below whatever started it, and that chain says how you got here.", d.Reaper.PID))
 		return doc(paras...), nil
 	})
 }

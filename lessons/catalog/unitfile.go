@@ -18,23 +18,24 @@ func init() {
 }
 
 // unitFor is a unit file for dlab's SysV demo daemon. Type=forking tells
-// systemd the start command forks and the parent exits once the daemon is
-// ready (daemon(7) step 15); PIDFile tells it which process is the main one.
+// systemd that the start command forks and that its first process exits
+// once the daemon is ready (daemon(7) steps 14 and 15); the one process left
+// is then the service's main process.
 func unitFor(self string) string {
 	return fmt.Sprintf(`[Unit]
 Description=dlab demo daemon (a classic SysV daemon, double fork and all)
 Documentation=man:daemon(7)
 
 [Service]
-# The start command forks; systemd waits for the first process to exit
-# and takes the PID file's PID as the service's main process.
+# The start command forks; its first process exits once the daemon is
+# ready, and systemd takes the process left as the main one.
 Type=forking
-RuntimeDirectory=dlab-demo
-PIDFile=/run/dlab-demo/dlab-demo.pid
-ExecStart=%s demo daemon --dir /run/dlab-demo
+ExecStart=%s demo daemon --lifetime 24h
 ExecReload=/bin/kill -HUP $MAINPID
-# Least privilege: a user made up for the service, with no home and no
-# capabilities; restarted if it dies.
+# Where the daemon keeps its PID file and log: /run/dlab-demo/dlab/...
+RuntimeDirectory=dlab-demo
+Environment=XDG_RUNTIME_DIR=/run/dlab-demo
+# Least privilege: a user made up for the service, no new privileges.
 DynamicUser=yes
 NoNewPrivileges=yes
 Restart=on-failure
@@ -80,7 +81,7 @@ func unitFileDemo(ctx context.Context) (string, error) {
 			block("", good),
 			"The same file with `Type=forkng`, a typo:",
 			block("", typo),
-			"Note that a typo is a warning, not an error: systemd ignores the line it can't parse and carries on with the default (`Type=simple`), which for a forking daemon means it would think the service died as soon as the launcher exited. Read the warnings.",
+			"A typo is only a warning: systemd ignores the line and carries on with the default, `Type=simple`. For a daemon that forks, that means systemd would take the launcher for the service, consider the service finished when the launcher exits, and stop the daemon with it. Read the warnings.",
 		)
 	}
 	paras = append(paras, pid1Story(ctx))
