@@ -25,6 +25,7 @@ type demoSpectrumOptions struct {
 	Event    bool // make the demo's event happen, show it, end everything
 	Lifetime time.Duration
 	JSON     bool
+	Tmux     bool // pty-server only: the real tmux instead of dlab's own server
 }
 
 // spectrumCommand describes one spectrum command for its constructor.
@@ -81,6 +82,9 @@ With --` + sc.eventFlag + `: ` + sc.eventHelp + `.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Event, sc.eventFlag, false, sc.eventHelp)
+	if sc.kind == spectrum.PtyServer {
+		cmd.Flags().BoolVar(&opts.Tmux, "tmux", false, "use the real tmux (on a socket of its own) instead of dlab's built-in server")
+	}
 	cmd.Flags().DurationVar(&opts.Lifetime, "lifetime", time.Hour, "end the processes by themselves after this long")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print every observed value as JSON")
 	return cmd
@@ -101,21 +105,28 @@ func runDemoSpectrum(opts *demoSpectrumOptions) error {
 	// Leftovers of an earlier dlab that was killed before it could end its
 	// demo: end them now, as promised.
 	registry.CleanupLeftovers(2 * time.Second)
+	kind := opts.Kind
+	if opts.Tmux {
+		kind = spectrum.Tmux
+	}
 
 	if opts.Event {
-		s, err := spectrum.Show(ctx, opts.Kind, spectrum.Options{Lifetime: opts.Lifetime})
+		s, err := spectrum.Show(ctx, kind, spectrum.Options{Lifetime: opts.Lifetime})
 		if err != nil {
-			return fmt.Errorf("demo %s: %w", opts.Kind, err)
+			return fmt.Errorf("demo %s: %w", kind, err)
 		}
 		return writeShowing(opts.IO, s, nil, opts.JSON)
 	}
 
-	run, err := spectrum.Start(ctx, opts.Kind, spectrum.Options{Lifetime: opts.Lifetime, Detach: true})
+	run, err := spectrum.Start(ctx, kind, spectrum.Options{Lifetime: opts.Lifetime, Detach: true})
 	if err != nil {
-		return fmt.Errorf("demo %s: %w", opts.Kind, err)
+		return fmt.Errorf("demo %s: %w", kind, err)
 	}
 	s := spectrum.Now(ctx, run)
 	left := &leftRunning{Members: run.Members(), Dir: run.Dir(), Lifetime: opts.Lifetime.String()}
+	if p, ok := run.(*spectrum.PtySession); ok {
+		left.Attach = p.AttachCommand()
+	}
 	return writeShowing(opts.IO, s, left, opts.JSON)
 }
 
@@ -124,6 +135,7 @@ type leftRunning struct {
 	Members  []spectrum.Member `json:"members"`
 	Dir      string            `json:"dir"`
 	Lifetime string            `json:"lifetime"`
+	Attach   string            `json:"attach,omitempty"` // the tmux command to see the pane
 }
 
 func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *leftRunning, asJSON bool) error {
@@ -162,6 +174,9 @@ func writeLeftRunning(ios *iostreams.IOStreams, left *leftRunning) {
 	}
 	fmt.Fprintf(ios.Out, "\nLook:  dlab explain %s\n", pids[0])
 	fmt.Fprintf(ios.Out, "       ps -o pid,ppid,pgid,sid,tty,stat,args -p %s\n", strings.Join(pids, ","))
+	if left.Attach != "" {
+		fmt.Fprintf(ios.Out, "See:   %s   (detach with ^B d)\n", left.Attach)
+	}
 	fmt.Fprintf(ios.Out, "Files: %s\n", left.Dir)
 	fmt.Fprintf(ios.Out, "Stop:  dlab demo stop %s   (dlab demo cleanup ends every demo)\n", strings.Join(pids, " "))
 }

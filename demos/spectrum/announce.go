@@ -39,6 +39,12 @@ func announce(fd int, role string, extra ...string) *os.File {
 	// never see end of file.
 	syscall.CloseOnExec(fd)
 	f := os.NewFile(uintptr(fd), "ready")
+	announceOn(f, role, extra...)
+	return f
+}
+
+// announceOn writes this process's ready line on f.
+func announceOn(f *os.File, role string, extra ...string) {
 	var start uint64
 	if st, err := proc.Live().Stat(os.Getpid()); err == nil {
 		start = st.StartTime
@@ -48,7 +54,6 @@ func announce(fd int, role string, extra ...string) *os.File {
 		line += " " + e
 	}
 	fmt.Fprintln(f, line)
-	return f
 }
 
 // parseAnnouncement parses "ROLE pid=N start=T key=value...".

@@ -72,12 +72,22 @@ func roleLog(name, path string) *log.Logger {
 // exec, signal(7)) or the default, so what happens to it is what would
 // happen to any program.
 func runProgram(args []string) int {
-	rf, _, err := parseRoleFlags(roleProgram, args, nil)
+	var readyFile string
+	rf, _, err := parseRoleFlags(roleProgram, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&readyFile, "ready-file", "", "")
+	})
 	if err != nil {
 		return 2
 	}
 	if f := announce(rf.readyFD, "program"); f != nil {
 		f.Close()
+	}
+	if readyFile != "" {
+		// A FIFO the launcher reads (tmux passes on no inherited fd).
+		if f, err := os.OpenFile(readyFile, os.O_WRONLY, 0); err == nil {
+			announceOn(f, "program")
+			f.Close()
+		}
 	}
 	time.Sleep(rf.lifetime)
 	return 0

@@ -16,6 +16,8 @@ import (
 type PtySession struct {
 	*group
 	TTY string `json:"tty"`
+
+	tmux, socket string // set when the server is the real tmux
 }
 
 // StartPtyServer starts the server and the program on its pseudo-terminal.
@@ -58,6 +60,9 @@ func StartPtyServer(ctx context.Context, opts Options) (*PtySession, error) {
 func (s *PtySession) KillServer(ctx context.Context) (pidfd.Exit, error) {
 	server := s.proc(s.member("server").PID)
 	program := s.proc(s.member("program").PID)
+	if s.tmux != "" {
+		return s.killTmux(ctx, program, server)
+	}
 	if err := server.Signal(unix.SIGTERM); err != nil {
 		return pidfd.Exit{}, fmt.Errorf("cannot stop the pty server: %w", err)
 	}

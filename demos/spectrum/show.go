@@ -32,6 +32,8 @@ func Start(ctx context.Context, kind Kind, opts Options) (Running, error) {
 		return StartPtyServer(ctx, opts)
 	case Supervised:
 		return StartSupervised(ctx, opts)
+	case Tmux:
+		return StartTmux(ctx, opts)
 	}
 	return nil, fmt.Errorf("no spectrum demo named %q (try %v)", kind, Kinds)
 }

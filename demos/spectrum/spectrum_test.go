@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -263,5 +264,31 @@ func TestCancelledStartLeavesNothing(t *testing.T) {
 				t.Errorf("%s cancelled after %v: still running: %v", kind, after, left)
 			}
 		}
+	}
+}
+
+// The real tmux draws the same picture as the built-in pty server.
+func TestTmuxShowsWhatThePtyServerShows(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("needs tmux (Debian package tmux)")
+	}
+	privateState(t)
+	s, err := Show(testCtx(t), Tmux, Options{Lifetime: testLifetime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Checks) != 7 {
+		t.Errorf("%d checks", len(s.Checks))
+	}
+	for _, c := range s.Checks {
+		if !c.Holds {
+			t.Errorf("does not hold: %s (observed: %s)", c.Claim, c.Observed)
+		}
+	}
+	if t.Failed() || testing.Verbose() {
+		t.Log("\n" + s.Markdown())
+	}
+	if entries, _ := registry.List(); len(entries) != 0 {
+		t.Errorf("registry still holds %+v", entries)
 	}
 }
