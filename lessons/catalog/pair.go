@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -86,7 +87,8 @@ func withPair(ctx context.Context, fn func(p *normal.Process, d *sysv.Daemon) (s
 func hangupDemo(ctx context.Context) (string, error) {
 	return withPair(ctx, func(p *normal.Process, d *sysv.Daemon) (string, error) {
 		fs := proc.Live()
-		before := newTable("", fmt.Sprintf("normal process (PID %d)", p.PID), fmt.Sprintf("daemon (PID %d)", d.PID))
+		before := newTable("", "normal process", "daemon")
+		before.add("PID", p.PID, d.PID)
 		n, err := inspect.Explain(fs, p.PID)
 		if err != nil {
 			return "", err
@@ -150,42 +152,54 @@ func fdsDemo(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		t := newTable("fd", fmt.Sprintf("normal process (PID %d)", p.PID), fmt.Sprintf("daemon (PID %d)", d.PID))
-		byNum := func(fds []proc.FD) map[int]string {
-			m := map[int]string{}
-			for _, f := range fds {
-				m[f.Num] = fdTarget(f.Target, d.Dir)
-			}
-			return m
+		np, dp := sortFDs(nfds, d.Dir), sortFDs(dfds, d.Dir)
+		t := newTable("", "normal process", "daemon")
+		t.add("PID", p.PID, d.PID)
+		for i, name := range []string{"0 stdin", "1 stdout", "2 stderr"} {
+			t.add(name, np.std[i], dp.std[i])
 		}
-		nm, dm := byNum(nfds), byNum(dfds)
-		last := 0
-		for _, f := range append(nfds, dfds...) {
-			last = max(last, f.Num)
-		}
-		for i := 0; i <= last; i++ {
-			n, nok := nm[i]
-			dd, dok := dm[i]
-			if !nok && !dok {
-				continue
-			}
-			if !nok {
-				n = "–"
-			}
-			if !dok {
-				dd = "–"
-			}
-			label := fmt.Sprint(i)
-			if i <= 2 {
-				label = []string{"0 stdin", "1 stdout", "2 stderr"}[i]
-			}
-			t.add(label, n, dd)
-		}
+		t.add("files it opened", orNone(strings.Join(np.own, ", ")), orNone(strings.Join(dp.own, ", ")))
+		t.add("pipes to dlab, which watches the demo", np.pipes, dp.pipes)
+		t.add("held by the Go runtime (epoll, eventfd, cgroup files)", np.runtime, dp.runtime)
 		return doc(
 			t.String(),
-			fmt.Sprintf("The normal process reads and writes its terminal, `/dev/%s`. The daemon has `/dev/null` on 0, 1 and 2 (daemon(7) step 9) and writes to its own log file instead. The other descriptors are what each program opened itself (the daemon's log and PID file, in its run directory `.`), what the Go runtime keeps (an epoll instance, an eventfd, cgroup files), and the pipes dlab uses to watch the demo. A descriptor inherited by accident would show here too.", p.TTY),
+			fmt.Sprintf("Read from `/proc/PID/fd`. The normal process reads and writes its terminal, `/dev/%s`. The daemon has `/dev/null` on 0, 1 and 2 (daemon(7) step 9) and writes to its own log file instead (`.` is its run directory). A descriptor inherited by accident would show among the files it opened.", p.TTY),
 		), nil
 	})
+}
+
+// fdKinds sorts a process's descriptors for the table: the standard three,
+// the files it opened, and counts of the rest.
+type fdKinds struct {
+	std            [3]string
+	own            []string
+	pipes, runtime int
+}
+
+func sortFDs(fds []proc.FD, dir string) fdKinds {
+	k := fdKinds{std: [3]string{"closed", "closed", "closed"}}
+	for _, f := range fds {
+		t := f.Target
+		switch {
+		case f.Num <= 2:
+			k.std[f.Num] = t
+		case strings.HasPrefix(t, "anon_inode:") || strings.HasPrefix(t, "/sys/fs/cgroup/"):
+			k.runtime++
+		case strings.HasPrefix(t, "pipe:"):
+			k.pipes++
+		default:
+			k.own = append(k.own, fdTarget(t, dir))
+		}
+	}
+	sort.Strings(k.own)
+	return k
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // fdTarget shortens what an fd points to for the table.
