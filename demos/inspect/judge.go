@@ -197,7 +197,7 @@ func summarizeDaemon(f Facts, name string) (string, bool) {
 	if f.CgroupKind == CgroupSession {
 		notDaemon = append(notDaemon, "it sits in the login session scope "+f.CgroupUnit+", which systemd-logind can end at logout")
 	} else if f.LoginUID >= 0 {
-		notDaemon = append(notDaemon, fmt.Sprintf("it was started from a login (loginuid %d, audit session %d)", f.LoginUID, f.AuditSess))
+		notDaemon = append(notDaemon, fmt.Sprintf("it belongs to a login that PAM recorded (loginuid %d, audit session %d; login, sshd and cron open one)", f.LoginUID, f.AuditSess))
 	}
 	if isHome(f.Cwd) {
 		notDaemon = append(notDaemon, "its working directory is a home directory, "+f.Cwd)

@@ -51,7 +51,14 @@ func hasTTY(f Facts) bool { return f.TTY != "?" && f.TTY != "" }
 func outcome(f Facts, sig string) string {
 	switch f.Signals[sig] {
 	case "ignored":
-		return "nothing: it ignores " + sig
+		return "nothing (it ignores " + sig + ")"
+	case "default":
+		if f.PID == 1 {
+			// The kernel drops a signal to init whose action is the default
+			// (SIGNAL_UNKILLABLE): init must ask for a signal to get it.
+			return "nothing (the kernel delivers to PID 1 only the signals it has a handler for)"
+		}
+		return "it terminates (the default action of " + sig + ")"
 	case "caught":
 		if f.isGo() {
 			return fmt.Sprintf("the Go runtime catches %s: the program handles it if it called signal.Notify for it, otherwise it exits", sig)
@@ -60,8 +67,6 @@ func outcome(f Facts, sig string) string {
 			return "its handler runs: by convention a daemon reloads its configuration (nginx, sshd), an interactive program saves and exits"
 		}
 		return "its handler runs; what it does is up to the program (usually clean up and exit)"
-	case "default":
-		return "it terminates (the default action of " + sig + ")"
 	}
 	return "unknown: dlab could not read its signal dispositions (/proc/PID/status)"
 }
@@ -69,7 +74,7 @@ func outcome(f Facts, sig string) string {
 func predictHangup(f Facts) Prediction {
 	p := Prediction{Event: EventTerminalCloses}
 	if !hasTTY(f) {
-		p.Outcome = "nothing: it has no controlling terminal, so no hang-up is sent to it"
+		p.Outcome = "nothing (it has no controlling terminal, so no hang-up is sent to it)"
 		p.Why = "the kernel sends SIGHUP on a hang-up only to the session that owns the terminal"
 		if on := stdioOnTerminal(f); on != "" {
 			p.Outcome = "no SIGHUP, but its I/O to that terminal starts failing"
@@ -112,7 +117,7 @@ func predictLogout(f Facts) Prediction {
 		p.Outcome = "it keeps running while the user's service manager runs: until the last session of that user ends, or for good with lingering (loginctl enable-linger)"
 		p.Why = "it belongs to user@UID.service, not to the login session itself"
 	case f.CgroupKind == CgroupService:
-		p.Outcome = "nothing"
+		p.Outcome = "nothing happens"
 		p.Why = "it belongs to the system service " + f.CgroupUnit + ", outside every login session"
 	case !systemd:
 		p.Outcome = logoutByTerminal(f)
@@ -126,12 +131,12 @@ func predictLogout(f Facts) Prediction {
 
 func logoutByTerminal(f Facts) string {
 	if !hasTTY(f) {
-		return "nothing: it has no terminal for the logout to close"
+		return "nothing happens (it has no terminal for the logout to close)"
 	}
 	if h := f.TermHolder; h != nil && isTerminalServer(h.Comm) {
-		return fmt.Sprintf("nothing: its terminal is held by %s, which keeps running after the logout", h.Comm)
+		return fmt.Sprintf("nothing happens (its terminal is held by %s, which keeps running after the logout)", h.Comm)
 	}
-	return "the login's terminal closes: " + outcome(f, "SIGHUP")
+	return "its terminal closes, and then " + outcome(f, "SIGHUP")
 }
 
 func predictParentExit(f Facts) Prediction {
@@ -139,12 +144,12 @@ func predictParentExit(f Facts) Prediction {
 	parent, ok := parentOf(f)
 	switch {
 	case f.PPID == 0:
-		p.Outcome = "can't happen: it has no parent process"
+		p.Outcome = "can't happen (it has no parent process)"
 		p.Why = "PID 1 is started by the kernel; if PID 1 exits, the kernel panics (in a container, the whole PID namespace is killed)"
 		return p
 	case f.PPID == 1 || (ok && len(f.Ancestry) == 1):
-		p.Outcome = fmt.Sprintf("if %s (PID %d) exits, every process in its PID namespace is killed", pid1Name(f), f.PPID)
-		p.Why = "its parent is the PID namespace's init; on a host, init exiting panics the kernel"
+		p.Outcome = fmt.Sprintf("can't happen while the system runs: its parent is PID 1 (%s)", pid1Name(f))
+		p.Why = "if the init of a PID namespace exits, the kernel kills every process in it (on a host, the kernel panics)"
 		return p
 	}
 	reaper := reaperName(f)
@@ -175,13 +180,13 @@ func predictInterrupt(f Facts) Prediction {
 	p := Prediction{Event: EventInterrupt}
 	switch {
 	case !hasTTY(f):
-		p.Outcome = "can't happen: no terminal can send it ^C"
+		p.Outcome = "can't happen (no terminal can send it ^C)"
 		p.Why = "^C sends SIGINT to the foreground group of the terminal it is typed on; a kill -INT by hand would: " + outcome(f, "SIGINT")
 	case f.Foreground:
 		p.Outcome = outcome(f, "SIGINT")
 		p.Why = fmt.Sprintf("the terminal driver sends SIGINT to %s's foreground group, which is its group %d", f.TTY, f.PGID)
 	default:
-		p.Outcome = "nothing: it is a background job"
+		p.Outcome = "nothing (it is a background job)"
 		p.Why = fmt.Sprintf("^C goes to %s's foreground group %d, not to its group %d", f.TTY, f.TPGID, f.PGID)
 	}
 	return p

@@ -61,12 +61,15 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	}
 	fmt.Fprintf(&b, "Evidence (daemon-like? yes, no, or - for says nothing)\n")
 	indent := strings.Repeat(" ", 2+4+aw+2)
+	shown := map[string]bool{}
 	for _, row := range r.Evidence {
 		head := fmt.Sprintf("  %-3s %-*s  ", mark(row.DaemonLike), aw, row.Aspect)
 		b.WriteString(wrap(printable(row.Observed), width, head, indent))
 		b.WriteString(wrap(row.Why, width, indent, indent))
 		b.WriteString(wrap("source: "+row.Source, width, indent, indent+"  "))
-		if o.Raw && row.Raw != "" {
+		if o.Raw && row.Raw != "" && !shown[row.Raw] {
+			// Many rows come from the same stat line: show it once.
+			shown[row.Raw] = true
 			for _, line := range strings.Split(row.Raw, "\n") {
 				b.WriteString(indent + "read: " + printable(line) + "\n")
 			}
@@ -98,11 +101,13 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 // lessons that embed a live explanation.
 func (r Report) Markdown(o RenderOptions) string {
 	var b strings.Builder
+	shown := map[string]bool{}
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", mdEscape(r.Headline()), mdEscape(r.Summary))
 	for _, row := range r.Evidence {
 		sign := map[string]string{"yes": "daemon-like", "no": "not daemon-like", "-": "says nothing either way"}[mark(row.DaemonLike)]
 		fmt.Fprintf(&b, "- **%s**: %s *(%s)*  \n  %s  \n  `%s`\n", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign, mdEscape(row.Why), strings.ReplaceAll(row.Source, "`", "'"))
-		if o.Raw && row.Raw != "" {
+		if o.Raw && row.Raw != "" && !shown[row.Raw] {
+			shown[row.Raw] = true
 			for _, line := range strings.Split(row.Raw, "\n") {
 				fmt.Fprintf(&b, "  \n  read: `%s`", strings.ReplaceAll(printable(line), "`", "'"))
 			}
@@ -133,12 +138,16 @@ func mdEscape(s string) string {
 
 // printable replaces control characters, which a command name may hold, so
 // they can't move the cursor or clear the screen of whoever reads the output.
+// A tab (status files separate values with them) becomes a space.
 func printable(s string) string {
 	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case r == '\t':
+			return ' '
+		case r < 0x20 || r == 0x7f:
 			return '?'
 		}
 		return r

@@ -196,16 +196,18 @@ func stdioAway(f Facts) string {
 	if f.hidden("fds") {
 		return ""
 	}
-	var away []string
-	for i := 1; i < 3; i++ {
-		if k := fdKind(f.FD[i]); k == "null" || k == "file" {
-			away = append(away, fmt.Sprintf("%s goes to %s", fdNames[i], f.FD[i]))
-		}
+	away := func(i int) bool { k := fdKind(f.FD[i]); return k == "null" || k == "file" }
+	switch {
+	case away(1) && away(2) && f.FD[1] == f.FD[2]:
+		return "its stdout and stderr go to " + f.FD[1] + ", not the terminal"
+	case away(1) && away(2):
+		return fmt.Sprintf("its stdout goes to %s and its stderr to %s, not the terminal", f.FD[1], f.FD[2])
+	case away(1):
+		return "its stdout goes to " + f.FD[1] + ", not the terminal"
+	case away(2):
+		return "its stderr goes to " + f.FD[2] + ", not the terminal"
 	}
-	if len(away) == 0 {
-		return ""
-	}
-	return strings.Join(away, " and ") + ", not the terminal"
+	return ""
 }
 
 // stdioOnTerminal describes a daemon's fds that still point at a terminal.
@@ -224,7 +226,19 @@ func stdioOnTerminal(f Facts) string {
 	if len(on) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("its %s still point at %s, a terminal it doesn't control (as after `setsid` without redirection): once that terminal closes, its reads get EOF and its writes fail", strings.Join(on, ", "), target)
+	verb := "still point"
+	if len(on) == 1 {
+		verb = "still points"
+	}
+	return fmt.Sprintf("its %s %s at %s, a terminal it doesn't control (as after `setsid` without redirection): once that terminal closes, its reads get EOF and its writes fail", joinAnd(on), verb, target)
+}
+
+// joinAnd joins words as "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 func stdioPipes(f Facts) bool {

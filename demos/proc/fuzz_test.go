@@ -1,0 +1,101 @@
+package proc
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The parsers take whatever a file holds: these targets check that no input
+// makes them panic, and that what they accept they accept consistently.
+// Run one with: go test -fuzz=FuzzParseStat -fuzztime=30s ./demos/proc
+
+func addFixtures(f *testing.F, name string) {
+	for _, root := range []string{"testdata/proc", "../inspect/testdata/proc"} {
+		paths, _ := filepath.Glob(filepath.Join(root, "*", name))
+		for _, p := range paths {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+}
+
+func FuzzParseStat(f *testing.F) {
+	f.Add([]byte(sleepStat))
+	f.Add([]byte("1 ((a b ) ( c d) )) S 0 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 2\n"))
+	addFixtures(f, "stat")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseStat(b)
+		if err != nil {
+			return
+		}
+		again, err := ParseStat(b)
+		if err != nil || again != s {
+			t.Fatalf("second parse differs: %+v vs %+v (%v)", s, again, err)
+		}
+		_ = TTYName(s.TTY)
+	})
+}
+
+func FuzzParseStatus(f *testing.F) {
+	f.Add([]byte(fullStatus))
+	addFixtures(f, "status")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseStatus(b)
+		if err != nil {
+			return
+		}
+		_ = s.SigIgn.String()
+		_ = s.SigCgt.Names()
+		_ = DescribeCaps(s.CapEff)
+		_ = StatusLine(b, "SigIgn")
+	})
+}
+
+func FuzzParseCgroup(f *testing.F) {
+	f.Add([]byte("0::/system.slice/nginx.service\n"))
+	f.Add([]byte("12:pids:/user.slice\n1:name=systemd:/user.slice/user-1000.slice/session-3.scope\n0::/\n"))
+	addFixtures(f, "cgroup")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cgs, err := ParseCgroup(b)
+		if err == nil && len(cgs) > len(b) {
+			t.Fatalf("%d cgroups from %d bytes", len(cgs), len(b))
+		}
+	})
+}
+
+func FuzzParseNetIP(f *testing.F) {
+	f.Add([]byte("  sl  local_address rem_address   st\n   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1\n"), "tcp")
+	f.Add([]byte("h\n   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 77 1\n"), "tcp6")
+	f.Add([]byte("h\n  5: 00000000:0044 00000000:0000 07 0:0 0:0 0 0 0 99 2 0 0\n"), "udp")
+	f.Fuzz(func(t *testing.T, b []byte, proto string) {
+		socks, err := ParseNetIP(b, proto)
+		if err != nil {
+			return
+		}
+		for _, s := range socks {
+			if s.Port < 0 || s.Port > 65535 {
+				t.Fatalf("port %d", s.Port)
+			}
+		}
+	})
+}
+
+func FuzzParseNetUnix(f *testing.F) {
+	f.Add([]byte("Num RefCount Protocol Flags Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 9500 /run/with space/sock\n"))
+	f.Add([]byte("h\n0: 2 0 0 1 3 9501\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseNetUnix(b)
+	})
+}
+
+func FuzzParseUptime(f *testing.F) {
+	f.Add([]byte("3600.50 7000.00\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		u, err := ParseUptime(b)
+		if err == nil && u < 0 {
+			t.Fatalf("negative uptime %v", u)
+		}
+	})
+}
