@@ -48,6 +48,10 @@ func writeExperimentsText(w io.Writer, es compare.Experiments, color bool, width
 		t.add(shortEvent(e.Event), fmt.Sprintf("%s %d", e.Target, e.PID), e.Expected.Text, e.Observed.Text, matchMark(e.Match, color))
 	}
 	t.write(w)
+	for _, e := range es.DraftWrong() {
+		fmt.Fprintln(w)
+		writeWrapped(w, e.DraftNote(), width)
+	}
 	for _, e := range es {
 		if e.Match {
 			continue

@@ -64,9 +64,10 @@ type Experiment struct {
 	Event       Event       `json:"event"`
 	Target      Target      `json:"target"`
 	PID         int         `json:"pid"`
-	How         string      `json:"how"`         // how dlab made the event happen
-	Disposition string      `json:"disposition"` // of the signal, from /proc/PID/status just before
-	Draft       string      `json:"draft,omitempty"`
+	How         string      `json:"how"`                   // how dlab made the event happen
+	Disposition string      `json:"disposition"`           // of the signal, from /proc/PID/status just before
+	Draft       string      `json:"draft,omitempty"`       // what the draft's signal table says
+	DraftHolds  *bool       `json:"draft_holds,omitempty"` // whether the observation agrees with it; nil when the draft says nothing
 	Expected    Expectation `json:"expected"`
 	Observed    Observation `json:"observed"`
 	Match       bool        `json:"match"`
@@ -130,6 +131,12 @@ var draftSays = map[Target]map[Event]string{
 	SysVDaemon:    {SendTERM: "Graceful shutdown", SendHUP: "Reload config", SendINT: "Usually ignored", SendKILL: "Force kill"},
 }
 
+// draftOutcome is the outcome each phrase of the draft's table claims.
+var draftOutcome = map[string]Outcome{
+	"Terminates": Killed, "Interrupts (Ctrl+C)": Killed, "Force kill": Killed,
+	"Graceful shutdown": CleanShutdown, "Reload config": Reloaded, "Usually ignored": Ignored,
+}
+
 // observedKilled turns a wait status description ("killed by SIGINT",
 // "exited with status 0") into an outcome.
 func observedKilled(how string) (Outcome, string) {
@@ -145,5 +152,9 @@ func newExperiment(event Event, target Target, pid int, how, disposition string,
 	e := Experiment{Event: event, Target: target, PID: pid, How: how, Disposition: disposition,
 		Draft: draftSays[target][event], Expected: Expected(target, event), Observed: o}
 	e.Match = Matches(e.Expected, o)
+	if want, ok := draftOutcome[e.Draft]; ok {
+		holds := want == o.Outcome
+		e.DraftHolds = &holds
+	}
 	return e
 }

@@ -32,15 +32,40 @@ func (r Result) Markdown() string {
 // observed, and whether they match.
 func (es Experiments) Markdown() string {
 	var b strings.Builder
-	b.WriteString("| event | process | expected | observed | |\n|---|---|---|---|---|\n")
+	b.WriteString("| event | process | the draft says | expected | observed | |\n|---|---|---|---|---|---|\n")
 	for _, e := range es {
-		fmt.Fprintf(&b, "| %s | %s (PID %d) | %s | %s | %s |\n", md(string(e.Event)), e.Target, e.PID,
-			md(e.Expected.Text), md(e.Observed.Text), matchMark(e.Match))
+		draft := md(e.Draft)
+		if e.DraftHolds != nil && !*e.DraftHolds {
+			draft = "~~" + draft + "~~"
+		}
+		fmt.Fprintf(&b, "| %s | %s (PID %d) | %s | %s | %s | %s |\n", md(string(e.Event)), e.Target, e.PID,
+			draft, md(e.Expected.Text), md(e.Observed.Text), matchMark(e.Match))
+	}
+	for _, e := range es.DraftWrong() {
+		fmt.Fprintf(&b, "\n%s\n", md(e.DraftNote()))
 	}
 	if n := es.Mismatches(); n > 0 {
 		fmt.Fprintf(&b, "\n**%d mismatch(es)**: what was observed is not what the lesson expects; see the evidence with --json.\n", n)
 	}
 	return b.String()
+}
+
+// DraftWrong lists the experiments whose observation contradicts the
+// draft's signal table.
+func (es Experiments) DraftWrong() Experiments {
+	var wrong Experiments
+	for _, e := range es {
+		if e.DraftHolds != nil && !*e.DraftHolds {
+			wrong = append(wrong, e)
+		}
+	}
+	return wrong
+}
+
+// DraftNote says how the observation contradicts the draft, and why.
+func (e Experiment) DraftNote() string {
+	return fmt.Sprintf("The draft's signal table says of %s to a %s process: %q. Observed: %s. Why: %s.",
+		e.Event, map[Target]string{NormalProcess: "normal", SysVDaemon: "daemon"}[e.Target], e.Draft, e.Observed.Text, e.Expected.Why)
 }
 
 func matchMark(ok bool) string {

@@ -172,7 +172,7 @@ func TestAWrongExpectationIsShownAsAMismatch(t *testing.T) {
 		t.Errorf("%d mismatches, want 1", r.Experiments.Mismatches())
 	}
 	md := r.Markdown()
-	if !strings.Contains(md, "| SIGINT | daemon (PID 302) | usually ignored (the draft) | killed by SIGINT, no clean shutdown | ✗ MISMATCH |") {
+	if !strings.Contains(md, "| SIGINT | daemon (PID 302) | ~~Usually ignored~~ | usually ignored (the draft) | killed by SIGINT, no clean shutdown | ✗ MISMATCH |") {
 		t.Errorf("the mismatch is not in the Markdown:\n%s", md)
 	}
 	if !strings.Contains(md, "**1 mismatch(es)**") {

@@ -292,3 +292,17 @@ func TestTmuxShowsWhatThePtyServerShows(t *testing.T) {
 		t.Errorf("registry still holds %+v", entries)
 	}
 }
+
+// BenchmarkShow measures each member of the spectrum from start to end.
+func BenchmarkShow(b *testing.B) {
+	for _, kind := range Kinds {
+		b.Run(string(kind), func(b *testing.B) {
+			b.Setenv("XDG_RUNTIME_DIR", b.TempDir())
+			for b.Loop() {
+				if _, err := Show(context.Background(), kind, Options{Lifetime: testLifetime}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
