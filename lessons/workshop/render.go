@@ -1,0 +1,303 @@
+package workshop
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// View says how to render.
+type View struct {
+	Instructor bool // timings and discussion prompts
+	Color      bool
+	Width      int // 0: don't wrap
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiGreen  = "\x1b[32m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+)
+
+func (v View) paint(code, s string) string {
+	if !v.Color {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// mark is a step's box in the path: [x] done, [>] current, [-] skipped.
+func (v View) mark(st StepStatus) string {
+	switch st {
+	case StatusDone:
+		return v.paint(ansiGreen, "[x]")
+	case StatusCurrent:
+		return v.paint(ansiBold+ansiYellow, "[>]")
+	case StatusSkipped:
+		return v.paint(ansiDim, "[-]")
+	}
+	return "[ ]"
+}
+
+// wrapIndent wraps s at the view's width, each line after the first
+// indented like the first.
+func (v View) wrapIndent(s, lead, rest string) string {
+	var b strings.Builder
+	for _, para := range strings.Split(s, "\n") {
+		if v.Width <= 0 || strings.HasPrefix(para, "    ") {
+			b.WriteString(lead + para + "\n")
+			lead = rest
+			continue
+		}
+		line, n := lead, visibleLen(lead)
+		first := true
+		for _, w := range strings.Fields(para) {
+			wl := visibleLen(w)
+			if !first && n+1+wl > v.Width {
+				b.WriteString(line + "\n")
+				line, n, first = rest, visibleLen(rest), true
+			}
+			if !first {
+				line += " "
+				n++
+			}
+			line += w
+			n += wl
+			first = false
+		}
+		b.WriteString(line + "\n")
+		lead = rest
+	}
+	return b.String()
+}
+
+// visibleLen counts the columns s takes, leaving out colour escapes.
+func visibleLen(s string) int {
+	n, esc := 0, false
+	for _, r := range s {
+		switch {
+		case esc:
+			esc = r != 'm'
+		case r == '\x1b':
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// WritePath writes the whole path with progress marks, then the current step.
+func (w *Workshop) WritePath(out io.Writer, v View) error {
+	var b strings.Builder
+	title := fmt.Sprintf("dlab workshop: daemons and normal processes, on the live system (%d steps, %d minutes)", len(w.Path.Steps), w.Path.Minutes())
+	b.WriteString(v.paint(ansiBold, title) + "\n\n")
+	for _, s := range w.Path.Steps {
+		st := w.StatusOf(s)
+		clockCol := ""
+		if v.Instructor {
+			clockCol = fmt.Sprintf("%s  %2d min  ", clock(w.Path.StartsAt(s.Number)), s.Minutes)
+		}
+		fmt.Fprintf(&b, "  %s %s%2d. %s\n", v.mark(st), clockCol, s.Number, s.Lesson.Title)
+		pad := strings.Repeat(" ", 10+len(clockCol))
+		if s.Exercise != nil {
+			fmt.Fprintf(&b, "%s%s\n", pad, v.paint(ansiDim, "exercise: "+s.Exercise.Title))
+		} else {
+			fmt.Fprintf(&b, "%s%s\n", pad, v.paint(ansiDim, "reading and discussion"))
+		}
+		if v.Instructor {
+			for _, p := range s.Prompts {
+				b.WriteString(v.wrapIndent(p, pad+"? ", pad+"  "))
+			}
+		}
+	}
+	fmt.Fprintf(&b, "\n%d of %d exercises done.\n\n", w.Done(), w.Path.Exercises())
+	if _, err := io.WriteString(out, b.String()); err != nil {
+		return err
+	}
+	if !w.Started() {
+		_, err := fmt.Fprintln(out, "Begin with: dlab workshop next")
+		return err
+	}
+	return w.WriteStep(out, w.Current(), v)
+}
+
+// WriteStep writes what to do at step s.
+func (w *Workshop) WriteStep(out io.Writer, s Step, v View) error {
+	var b strings.Builder
+	head := fmt.Sprintf("Step %d of %d: %s", s.Number, len(w.Path.Steps), s.Lesson.Title)
+	b.WriteString(v.paint(ansiBold, head) + "\n")
+	if v.Instructor {
+		fmt.Fprintf(&b, "  Time:      %d min, from %s to %s\n", s.Minutes, clock(w.Path.StartsAt(s.Number)), clock(w.Path.StartsAt(s.Number)+s.Minutes))
+	}
+	fmt.Fprintf(&b, "  Read:      dlab lesson %s\n", s.Lesson.Name)
+	if e := s.Exercise; e != nil {
+		fmt.Fprintf(&b, "  Exercise:  %s\n", e.Title)
+		b.WriteString(v.wrapIndent(e.Task(w.Env), "             ", "             "))
+		fmt.Fprintf(&b, "  Answer:    %s\n", e.Answer)
+		st := w.Progress.Steps[s.Lesson.Name]
+		if st != nil && st.Done {
+			fmt.Fprintf(&b, "  Done:      %s\n", v.paint(ansiGreen, "passed"))
+		} else {
+			fmt.Fprintf(&b, "  Stuck?     dlab workshop hint (%d hints)\n", len(e.Hints(w.Env)))
+		}
+	} else {
+		b.WriteString("  Exercise:  none: this step is reading and discussion\n")
+	}
+	if v.Instructor && len(s.Prompts) > 0 {
+		b.WriteString("  Discuss:\n")
+		for _, p := range s.Prompts {
+			b.WriteString(v.wrapIndent(p, "    - ", "      "))
+		}
+	}
+	if next, ok := w.Path.Next(s); ok {
+		fmt.Fprintf(&b, "  Then:      dlab workshop next (step %d: %s)\n", next.Number, next.Lesson.Name)
+	} else {
+		b.WriteString("  Then:      that was the last step; dlab workshop status shows how it went\n")
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// WriteOutcome writes the result of a check.
+func (w *Workshop) WriteOutcome(out io.Writer, s Step, o Outcome, notes []string, v View) error {
+	var b strings.Builder
+	for _, n := range notes {
+		b.WriteString(v.wrapIndent("note: "+n, "", "      "))
+	}
+	tag := v.paint(ansiBold+ansiRed, "NOT YET:")
+	if o.Passed {
+		tag = v.paint(ansiBold+ansiGreen, "PASS:")
+	}
+	b.WriteString(v.wrapIndent(tag+" "+o.Summary, "", "  "))
+	for _, l := range o.Seen {
+		b.WriteString(v.wrapIndent(l, "  seen: ", "        "))
+	}
+	if o.Grade != nil && !o.Passed {
+		b.WriteString("  every step and why it matters: dlab check -- " + strings.Join(o.Grade.Command, " ") + "\n")
+	}
+	switch next, ok := w.Path.Next(s); {
+	case o.Passed && ok:
+		fmt.Fprintf(&b, "Next: dlab workshop next (step %d: %s)\n", next.Number, next.Lesson.Title)
+	case o.Passed:
+		b.WriteString("That was the last exercise. dlab workshop status shows how it went.\n")
+	default:
+		b.WriteString("Try again, or ask for a hint: dlab workshop hint\n")
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// WriteHints writes the hints shown so far.
+func (w *Workshop) WriteHints(out io.Writer, s Step, hints []string, total int, v View) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Step %d, %s:\n", s.Number, s.Exercise.Title)
+	for i, h := range hints {
+		b.WriteString(v.wrapIndent(h, fmt.Sprintf("  hint %d of %d: ", i+1, total), "              "))
+	}
+	if len(hints) < total {
+		b.WriteString("Another: dlab workshop hint\n")
+	} else {
+		b.WriteString("That was the last hint.\n")
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// WriteStatus writes a short account of the progress.
+func (w *Workshop) WriteStatus(out io.Writer, v View) error {
+	var b strings.Builder
+	if !w.Started() {
+		_, err := io.WriteString(out, "Not started yet: dlab workshop next begins at step 1.\n")
+		return err
+	}
+	cur := w.Current()
+	fmt.Fprintf(&b, "%d of %d exercises done; at step %d of %d (%s); started %s (%s ago).\n",
+		w.Done(), w.Path.Exercises(), cur.Number, len(w.Path.Steps), cur.Lesson.Name,
+		w.Progress.Started.Format("2006-01-02 15:04"), w.Now().Sub(w.Progress.Started).Round(time.Minute))
+	for _, s := range w.Path.Steps {
+		if s.Exercise == nil {
+			continue
+		}
+		st := w.Progress.Steps[s.Lesson.Name]
+		detail := ""
+		if st != nil && (st.Tries > 0 || st.Hints > 0) {
+			detail = fmt.Sprintf(" (%s, %s)", plural(st.Tries, "try", "tries"), plural(st.Hints, "hint", "hints"))
+		}
+		fmt.Fprintf(&b, "  %s %2d. %s%s\n", v.mark(w.StatusOf(s)), s.Number, s.Exercise.Title, detail)
+	}
+	if v.Instructor {
+		fmt.Fprintf(&b, "Plan: %d minutes; step %d is due at %s.\n", w.Path.Minutes(), cur.Number, clock(w.Path.StartsAt(cur.Number)))
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// StepJSON is one step as --json shows it.
+type StepJSON struct {
+	Number   int        `json:"number"`
+	Lesson   string     `json:"lesson"`
+	Title    string     `json:"title"`
+	Minutes  int        `json:"minutes"`
+	StartsAt int        `json:"starts_at_minute"`
+	Exercise string     `json:"exercise,omitempty"`
+	Task     string     `json:"task,omitempty"`
+	Answer   string     `json:"answer,omitempty"`
+	Status   StepStatus `json:"status"`
+	Tries    int        `json:"tries"`
+	Hints    int        `json:"hints_used"`
+	Prompts  []string   `json:"prompts,omitempty"`
+}
+
+// PathJSON is the path and the progress as --json shows them.
+type PathJSON struct {
+	Minutes   int        `json:"minutes"`
+	Started   *time.Time `json:"started,omitempty"`
+	Current   int        `json:"current_step"` // 0 before the start
+	Done      int        `json:"exercises_done"`
+	Exercises int        `json:"exercises"`
+	Steps     []StepJSON `json:"steps"`
+}
+
+// JSON is the path and progress as data.
+func (w *Workshop) JSON(instructor bool) PathJSON {
+	p := PathJSON{Minutes: w.Path.Minutes(), Done: w.Done(), Exercises: w.Path.Exercises()}
+	if w.Started() {
+		t := w.Progress.Started
+		p.Started, p.Current = &t, w.Current().Number
+	}
+	for _, s := range w.Path.Steps {
+		j := StepJSON{Number: s.Number, Lesson: s.Lesson.Name, Title: s.Lesson.Title, Minutes: s.Minutes,
+			StartsAt: w.Path.StartsAt(s.Number), Status: w.StatusOf(s)}
+		if s.Exercise != nil {
+			j.Exercise, j.Task, j.Answer = s.Exercise.ID, s.Exercise.Task(w.Env), s.Exercise.Answer
+		}
+		if st := w.Progress.Steps[s.Lesson.Name]; st != nil {
+			j.Tries, j.Hints = st.Tries, st.Hints
+		}
+		if instructor {
+			j.Prompts = s.Prompts
+		}
+		p.Steps = append(p.Steps, j)
+	}
+	return p
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
