@@ -72,7 +72,7 @@ func GatherWith(fs proc.FS, pid int, opt Options) (Facts, error) {
 	// A process that exited while it was read, or whose PID now belongs to
 	// another process, must not be explained from a mix of both.
 	again, err := fs.Stat(pid)
-	if err != nil || again.StartTime != st.StartTime || g.gone {
+	if err != nil || again.StartTime != st.StartTime || (st.State != 'Z' && again.State == 'Z') {
 		return Facts{}, exitedError{pid}
 	}
 	return g.f, nil
@@ -91,12 +91,11 @@ func (e exitedError) Error() string {
 func (e exitedError) Is(target error) bool { return target == ErrExited || target == proc.ErrGone }
 
 type gatherer struct {
-	fs   proc.FS
-	pid  int
-	opt  Options
-	st   proc.Stat
-	f    Facts
-	gone bool
+	fs  proc.FS
+	pid int
+	opt Options
+	st  proc.Stat
+	f   Facts
 }
 
 // userSpace is false for zombies and kernel threads, which have no files,
@@ -105,12 +104,11 @@ func (g *gatherer) userSpace() bool {
 	return !g.st.IsKernelThread() && g.st.State != 'Z' && g.st.State != 'X'
 }
 
-// unreadable records what could not be read and what would be needed.
+// unreadable records what could not be read and what would be needed. A
+// file that is missing (ErrGone) is either a process exiting, which the final
+// stat in GatherWith catches, or a kernel without it (loginuid without
+// audit support).
 func (g *gatherer) unreadable(key, what string, err error) {
-	if errors.Is(err, proc.ErrGone) {
-		g.gone = true
-		return
-	}
 	for _, k := range g.f.Hidden {
 		if k == key {
 			return
@@ -118,7 +116,10 @@ func (g *gatherer) unreadable(key, what string, err error) {
 	}
 	g.f.Hidden = append(g.f.Hidden, key)
 	msg := fmt.Sprintf("%s: %v", what, err)
-	if errors.Is(err, proc.ErrPermission) {
+	switch {
+	case errors.Is(err, proc.ErrGone):
+		msg = fmt.Sprintf("%s: not there (this kernel may not have it)", what)
+	case errors.Is(err, proc.ErrPermission):
 		msg = fmt.Sprintf("%s: permission denied (another user's process: run dlab as root, e.g. sudo dlab explain %d, or as its owner)", what, g.pid)
 	}
 	g.f.Unreadable = append(g.f.Unreadable, msg)

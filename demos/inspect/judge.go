@@ -107,7 +107,12 @@ func zombieRows(f Facts) []Row {
 	if f.PPID == 1 {
 		parent.Why = "PID 1 is its parent and must reap it: an init that doesn't call wait() collects zombies (" + pid1Name(f) + " here)"
 	}
-	return []Row{state, parent, ancestryRow(f), terminalRow(f), signalRow(f, "SIGHUP"), startTimeRow(f)}
+	// What it had when it ran no longer matters: a zombie is neither.
+	term, hup := terminalRow(f), signalRow(f, "SIGHUP")
+	term.DaemonLike, hup.DaemonLike = nil, nil
+	term.Why = "what it had when it ran; a zombie runs nothing, so no terminal can reach it"
+	hup.Why = "a zombie can't be signalled: it has already exited"
+	return []Row{state, parent, ancestryRow(f), term, hup, startTimeRow(f)}
 }
 
 // summarize writes the verdict in plain words, and what evidence points the
