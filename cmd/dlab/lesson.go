@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -110,27 +111,47 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	}
 
 	out := opts.IO.Out
+	var file *os.File
 	if opts.Output != "" {
-		f, err := os.Create(opts.Output)
+		// Written beside the target and renamed at the end, so an
+		// interrupted run leaves no half a handout.
+		file, err = os.CreateTemp(filepath.Dir(opts.Output), ".dlab-lesson-*")
 		if err != nil {
 			return fmt.Errorf("cannot write the lesson: %w", err)
 		}
-		defer f.Close()
-		out = f
+		defer os.Remove(file.Name())
+		defer file.Close()
+		out = file
 	}
 
-	// ^C, a hang-up or a kill while a demo runs must still end the demo's
-	// processes: the demos clean up when this context is cancelled.
+	// ^C, a hang-up, a kill, or a reader that went away (| head, q in
+	// less: SIGPIPE) while a demo runs must still end the demo's
+	// processes: the demos clean up when this context is cancelled. With
+	// SIGPIPE caught, a write to the closed pipe fails with EPIPE instead of
+	// killing dlab on the spot.
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	defer signal.Stop(sigs)
+	var caught os.Signal
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case caught = <-sigs:
+			cancel()
+		case <-done:
+		}
+	}()
+
 	run := opts.Run
 	if opts.NoDemos {
 		run = nil
 	}
-
 	switch opts.Format {
 	case "markdown", "html":
 		meta := handoutMeta(opts)
@@ -142,13 +163,36 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	default:
 		err = renderLessons(ctx, out, opts, chosen, run)
 	}
-	if ctx.Err() != nil {
-		return errors.New("interrupted; every demo process was ended")
+	if errors.Is(err, syscall.EPIPE) || caught == syscall.SIGPIPE {
+		// The reader stopped reading: nobody to tell.
+		return exitError{code: 141}
 	}
-	if err == nil && opts.Output != "" {
+	if ctx.Err() != nil {
+		return exitError130(opts)
+	}
+	if file != nil && (err == nil || render.IsDemoFailure(err) || isHandoutDemoFailure(err)) {
+		if cerr := file.Close(); cerr != nil {
+			return fmt.Errorf("cannot write the lesson: %w", cerr)
+		}
+		if rerr := os.Rename(file.Name(), opts.Output); rerr != nil {
+			return fmt.Errorf("cannot write the lesson: %w", rerr)
+		}
 		fmt.Fprintf(opts.IO.ErrOut, "dlab: wrote %s\n", opts.Output)
 	}
 	return err
+}
+
+// exitError130 reports an interruption the way a shell expects (128+SIGINT)
+// after saying that the demos were cleaned up.
+func exitError130(opts *lessonOptions) error {
+	fmt.Fprintln(opts.IO.ErrOut, "dlab: interrupted; every demo process was ended")
+	return exitError{code: 130}
+}
+
+// isHandoutDemoFailure reports whether err holds only demo failures.
+func isHandoutDemoFailure(err error) bool {
+	var de *lessons.DemoError
+	return errors.As(err, &de)
 }
 
 func renderLessons(ctx context.Context, out io.Writer, opts *lessonOptions, ls []lessons.Lesson, run lessons.RunFunc) error {
