@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"dlab/cmd/dlab/iostreams"
+)
+
+func TestLessonFlagsFillTheOptions(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	var got *lessonOptions
+	cmd := newLessonCmd(ios, func(o *lessonOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"signals", "--no-demos", "--plain", "--style", "light", "--width", "60", "--format", "html", "-o", "x.html"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "signals" || !got.NoDemos || !got.Plain || got.Style != "light" || got.Width != 60 || got.Format != "html" || got.Output != "x.html" {
+		t.Errorf("options %+v", got)
+	}
+}
+
+func TestLessonRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"x", "--format", "pdf"}, {"x", "--width", "-3"}, {"a", "b"}} {
+		ios, _, _, _ := iostreams.Test()
+		cmd := newLessonCmd(ios, func(*lessonOptions) error { t.Fatal("ran despite bad flags"); return nil })
+		cmd.SetArgs(args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		if err := cmd.Execute(); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+// testLessons is a small set of lessons with one demo.
+var testLessons = fstest.MapFS{
+	"a.md": {Data: []byte("---\nname: alpha\ntitle: Alpha title\nsummary: The first one\norder: 1\n---\nText before.\n\n```dlab-demo probe\nLive: a probe.\n```\n\nText after.\n")},
+	"b.md": {Data: []byte("---\nname: beta\ntitle: Beta title\nsummary: The second one\norder: 2\n---\nBeta text.\n")},
+}
+
+func lessonOpts(ios *iostreams.IOStreams) *lessonOptions {
+	return &lessonOptions{
+		IO:      ios,
+		Content: testLessons,
+		Run: func(ctx context.Context, name string) (string, error) {
+			return "| probe | result |\n|---|---|\n| " + name + " | 42 |\n", nil
+		},
+		Getenv: func(string) string { return "" },
+		Now:    func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		Format: "terminal",
+	}
+}
+
+func TestLessonListPipedAndOnATerminal(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	if err := runLesson(context.Background(), lessonOpts(ios)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "alpha\tAlpha title\tThe first one\nbeta\tBeta title\tThe second one\n"; out.String() != want {
+		t.Errorf("piped list %q, want %q", out.String(), want)
+	}
+
+	ios, _, out, _ = iostreams.Test()
+	ios.IsTerminal, ios.Width = true, 80
+	if err := runLesson(context.Background(), lessonOpts(ios)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{" 1. alpha  Alpha title\n", "           The first one\n", " 2. beta   Beta title\n", "dlab lesson NAME"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("terminal list lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestLessonPlainWhenPipedStyledOnAColourTerminal(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	o := lessonOpts(ios)
+	o.Name = "alpha"
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Error("piped output has escape sequences")
+	}
+	before, probe, after := strings.Index(out.String(), "Text before."), strings.Index(out.String(), "probe"), strings.Index(out.String(), "Text after.")
+	if !(before >= 0 && before < probe && probe < after) {
+		t.Errorf("the demo's output is not between the texts around its marker:\n%s", out.String())
+	}
+
+	ios, _, out, _ = iostreams.Test()
+	ios.IsTerminal, ios.Color, ios.Width = true, true, 100
+	o = lessonOpts(ios)
+	o.Name = "alpha"
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\x1b[") {
+		t.Error("a colour terminal got no styles")
+	}
+
+	// A terminal with colour off (NO_COLOR, TERM=dumb) gets plain text.
+	ios, _, out, _ = iostreams.Test()
+	ios.IsTerminal, ios.Color, ios.Width = true, false, 100
+	o = lessonOpts(ios)
+	o.Name = "alpha"
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "\x1b[") {
+		t.Error("a terminal with colour off got styles")
+	}
+}
+
+func TestLessonDemoFailureShownAndExitNonZero(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	o := lessonOpts(ios)
+	o.Name = "alpha"
+	o.Run = func(context.Context, string) (string, error) { return "", errors.New("no pseudo-terminal here") }
+	err := runLesson(context.Background(), o)
+	if err == nil || !strings.Contains(err.Error(), "some demos could not run") {
+		t.Errorf("error %v", err)
+	}
+	if !strings.Contains(out.String(), "could not run here: no pseudo-terminal here") || !strings.Contains(out.String(), "Text after.") {
+		t.Errorf("the failure is not in place:\n%s", out.String())
+	}
+}
+
+func TestLessonUnknownNameSuggests(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	o := lessonOpts(ios)
+	o.Name = "alhpa"
+	err := runLesson(context.Background(), o)
+	if err == nil || err.Error() != `no lesson "alhpa"; did you mean "alpha"? (see 'dlab lesson' for the list)` {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestLessonAllGoesInOrder(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	o := lessonOpts(ios)
+	o.Name, o.NoDemos = "all", true
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	a, b := strings.Index(out.String(), "Alpha title"), strings.Index(out.String(), "Beta title")
+	if a < 0 || b < a {
+		t.Errorf("all: alpha at %d, beta at %d", a, b)
+	}
+	if !strings.Contains(out.String(), "Live demo: probe** (not run") {
+		t.Errorf("--no-demos ran the demo or lost its note:\n%s", out.String())
+	}
+}
