@@ -108,3 +108,16 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// A run leaves no files behind either: the daemons' directories go with them.
+func TestRunLeavesNoFiles(t *testing.T) {
+	state := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", state)
+	if _, err := Run(context.Background(), Options{Experiments: true}); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := os.ReadDir(state + "/dlab/runs")
+	for _, r := range runs {
+		t.Errorf("left behind: %s", r.Name())
+	}
+}

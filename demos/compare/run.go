@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -72,9 +74,19 @@ func (l *lab) stop() {
 	}
 	for _, d := range l.daemons {
 		wg.Add(1)
-		go func() { defer wg.Done(); d.Stop(stopTimeout); d.p.Close() }()
+		go func() {
+			defer wg.Done()
+			d.Stop(stopTimeout)
+			d.p.Close()
+			// Its PID file, log and configuration were for this run only.
+			os.RemoveAll(d.Dir)
+		}()
 	}
 	wg.Wait()
+	if len(l.daemons) > 0 {
+		// The run's directory, once nothing else of this run is in it.
+		os.Remove(filepath.Dir(l.daemons[0].Dir))
+	}
 }
 
 // Run starts a normal process and a daemon, inspects both, runs the

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -199,6 +200,8 @@ func (g *group) Stop() error {
 	}
 	if g.ownDir {
 		os.RemoveAll(g.dir)
+		// The run's directory too, once nothing else of the run is in it.
+		os.Remove(filepath.Dir(g.dir))
 	}
 	return errors.Join(errs...)
 }

@@ -78,6 +78,10 @@ func TestShowEveryClaimHolds(t *testing.T) {
 			if entries, _ := registry.List(); len(entries) != 0 {
 				t.Errorf("registry still holds %+v", entries)
 			}
+			state, _ := registry.StateDir()
+			if runs, _ := os.ReadDir(state + "/runs"); len(runs) != 0 {
+				t.Errorf("files left behind in %s/runs: %v", state, runs)
+			}
 		})
 	}
 }
