@@ -104,8 +104,8 @@ func (r Report) Markdown(o RenderOptions) string {
 	shown := map[string]bool{}
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", mdEscape(r.Headline()), mdEscape(r.Summary))
 	for _, row := range r.Evidence {
-		sign := map[string]string{"yes": "daemon-like", "no": "not daemon-like", "-": "says nothing either way"}[mark(row.DaemonLike)]
-		fmt.Fprintf(&b, "- **%s**: %s *(%s)*  \n  %s  \n  `%s`\n", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign, mdEscape(row.Why), strings.ReplaceAll(row.Source, "`", "'"))
+		sign := map[string]string{"yes": " *(daemon-like)*", "no": " *(not daemon-like)*", "-": ""}[mark(row.DaemonLike)]
+		fmt.Fprintf(&b, "- **%s**: %s%s  \n  %s  \n  `%s`\n", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign, mdEscape(row.Why), strings.ReplaceAll(row.Source, "`", "'"))
 		if o.Raw && row.Raw != "" && !shown[row.Raw] {
 			shown[row.Raw] = true
 			for _, line := range strings.Split(row.Raw, "\n") {

@@ -1,0 +1,56 @@
+package proc
+
+import (
+	"os"
+	"strconv"
+	"testing"
+)
+
+// Benchmarks over the live /proc. Run them with many processes alive, as
+// scripts/bench-ps.sh does (2,000 extra).
+
+func BenchmarkParseStat(b *testing.B) {
+	line := []byte(sleepStat)
+	for b.Loop() {
+		if _, err := ParseStat(line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStatReaderAll is dlab ps's reading with one reader: every
+// process's stat and owner.
+func BenchmarkStatReaderAll(b *testing.B) {
+	fs := Live()
+	n := 0
+	for b.Loop() {
+		pids, err := fs.PIDs()
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := fs.StatReader()
+		for _, pid := range pids {
+			if _, err := r.Read(pid); err == nil {
+				n++
+			}
+		}
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "procs/op")
+}
+
+// BenchmarkBareReadFileLoop is the baseline the issue names: a plain Go loop
+// that reads each /proc/PID/stat once with os.ReadFile.
+func BenchmarkBareReadFileLoop(b *testing.B) {
+	fs := Live()
+	for b.Loop() {
+		pids, err := fs.PIDs()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, pid := range pids {
+			if bs, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil {
+				ParseStat(bs)
+			}
+		}
+	}
+}
