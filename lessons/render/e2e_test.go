@@ -51,6 +51,7 @@ var machineDependent = map[string]bool{
 	"explain-self": true, // the test binary, started by go test
 	"pkill":        true, // lists zombies of earlier demos not yet reaped
 	"troubleshoot": true, // thread count, memory
+	"orphan":       true, // whether PID 1 reaps within a second depends on when it polls
 }
 
 // environment names what the golden files with demos depend on: a demo
