@@ -33,6 +33,13 @@ func Main(m *testing.M) int {
 		marker = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 		os.Setenv(Env, marker)
 	}
+	// Under -race every process sleeps a second at exit (GORACE
+	// atexit_sleep_ms defaults to 1000) to flush reports; the demo processes
+	// this suite starts are race-built too, and waiting for their exits is
+	// most of what the live tests do.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	code := m.Run()
 	if left := waitGone(marker, 3*time.Second); len(left) > 0 {
 		fmt.Fprintf(os.Stderr, "leakcheck: the tests left %d process(es) running: %s (now killed)\n", len(left), describe(left))
