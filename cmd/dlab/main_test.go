@@ -35,6 +35,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_RUNTIME_DIR", env.WorkDir+"/run")
 			// testscript gives scripts a clean environment: pass the leak marker on.
 			env.Setenv(leakcheck.Env, os.Getenv(leakcheck.Env))
+			env.Setenv("GORACE", os.Getenv("GORACE"))
 			return os.MkdirAll(env.WorkDir+"/run", 0o700)
 		},
 	})
