@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"dlab/demos/proc"
+
+	"golang.org/x/sys/unix"
 )
 
 var (
@@ -686,8 +688,19 @@ func masksRow(f Facts) Row {
 		if len(names) == 0 {
 			return "none"
 		}
-		if len(names) > 8 {
-			return fmt.Sprintf("%d signals (%s, ...)", len(names), strings.Join(names[:4], ", "))
+		if len(names) > 12 {
+			// A Go program catches almost every signal: name what is left.
+			have := map[string]bool{}
+			for _, n := range names {
+				have[n] = true
+			}
+			var missing []string
+			for sig := 1; sig <= 64; sig++ {
+				if n := proc.SignalName(unix.Signal(sig)); !have[n] {
+					missing = append(missing, n)
+				}
+			}
+			return fmt.Sprintf("all but %s", strings.Join(missing, ", "))
 		}
 		return strings.Join(names, ", ")
 	}
