@@ -14,6 +14,14 @@
 // what GitHub shows). Load parses and validates a whole set; Parts splits a
 // lesson into text and demo markers; Expand runs the demos and streams the
 // lesson's Markdown with each demo's live output in place of its marker.
+//
+// The pieces around it:
+//
+//	lessons.Load(content.FS)                   // the embedded lessons, in order
+//	lessons.Find(ls, "signals")                // by name, with a suggestion on a typo
+//	render.Lesson(ctx, w, l, render.Options{...}, catalog.Run) // in the terminal, streamed
+//	handout.Markdown / handout.HTML            // with the live results, for a lab report
+//	catalog.Run(ctx, "compare")                // one demo, as Markdown; a lessons.RunFunc
 package lessons
 
 import (
