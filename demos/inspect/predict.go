@@ -56,7 +56,7 @@ func outcome(f Facts, sig string) string {
 		if f.PID == 1 {
 			// The kernel drops a signal to init whose action is the default
 			// (SIGNAL_UNKILLABLE): init must ask for a signal to get it.
-			return "nothing (the kernel delivers to PID 1 only the signals it has a handler for)"
+			return "nothing (the kernel delivers to PID 1 only the signals it has a handler for, when they come from its own PID namespace)"
 		}
 		return "it terminates (the default action of " + sig + ")"
 	case "caught":
