@@ -428,6 +428,10 @@ var stopByPIDFile = &Exercise{
 			return Outcome{}, errors.New("no demo daemon was started for this step: run 'dlab workshop' first")
 		}
 		o := Outcome{}
+		// Asked right after the kill, the daemon may still be shutting down.
+		for deadline := time.Now().Add(5 * time.Second); d.Alive(env.FS) && d.Count("shutting down on SIGTERM") > 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if d.Alive(env.FS) {
 			o.Seen = append(o.Seen, fmt.Sprintf("PID %d is still running", d.PID))
 			o.Summary = "the demo daemon is still running: send it SIGTERM, using the PID in " + d.PIDFile
