@@ -258,7 +258,9 @@ func TestDaemonizeScriptUsesTheGrader(t *testing.T) {
 	if got.Command[0] != "./worker.sh" || o.Passed || len(o.Seen) != 1 || strings.HasPrefix(o.Summary, "FAIL") {
 		t.Errorf("options %+v, outcome %+v", got, o)
 	}
-	env.Grade = func(ctx context.Context, o grade.Options) (grade.Result, error) { return grade.Result{}, errors.New("cannot run ./x") }
+	env.Grade = func(ctx context.Context, o grade.Options) (grade.Result, error) {
+		return grade.Result{}, errors.New("cannot run ./x")
+	}
 	if _, err := daemonizeScript.Check(context.Background(), env, []string{"./x"}); err == nil {
 		t.Error("a grader error is not passed on")
 	}
