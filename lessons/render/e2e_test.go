@@ -43,8 +43,9 @@ func TestMain(m *testing.M) {
 }
 
 // machineDependent demos show this machine's process table, the chain of
-// processes that started the test, or counts that vary run to run: their
-// golden text is a placeholder, and lessons/catalog checks what they say.
+// processes that started the test, or counts that vary from run to run or
+// build to build: their golden text is a placeholder, and lessons/catalog
+// checks what they say.
 var machineDependent = map[string]bool{
 	"ps-spot":      true, // every process of the machine
 	"pstree":       true, // the ancestry of the test binary
@@ -52,6 +53,7 @@ var machineDependent = map[string]bool{
 	"pkill":        true, // lists zombies of earlier demos not yet reaped
 	"troubleshoot": true, // thread count, memory
 	"orphan":       true, // whether PID 1 reaps within a second depends on when it polls
+	"fds":          true, // how many fds the Go runtime keeps open varies with Go and the daemon's code
 }
 
 // environment names what the golden files with demos depend on: a demo
