@@ -140,7 +140,7 @@ func goldenWithEnvironment(t *testing.T, path, env, got string) {
 	}
 	want = strings.TrimPrefix(want, header)
 	if want != got {
-		t.Errorf("%s differs (go test ./lessons/render -update if intended):\n%s", path, lineDiff(want, got))
+		t.Errorf("%s differs: if a lesson or a demo's wording changed on purpose, run go test ./lessons/render -update and read the diff:\n%s", path, lineDiff(want, got))
 	}
 }
 
