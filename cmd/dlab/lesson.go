@@ -62,9 +62,24 @@ dated and signed with host and user), for a lab report.`,
 		Example: `  dlab lesson                    # the list
   dlab lesson signals            # read one, demos included
   dlab lesson signals --no-demos # just the text
-  dlab lesson all | less -R
+  dlab lesson all --style dark | less -R
   dlab lesson signals --format html -o signals.html`,
 		Args: cobra.MaximumNArgs(1),
+		// Shell completion offers the lessons by name.
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			ls, err := lessons.Load(opts.Content)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+			names := []string{"all\tevery lesson, in order"}
+			for _, l := range ls {
+				names = append(names, l.Name+"\t"+l.Title)
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Name = args[0]

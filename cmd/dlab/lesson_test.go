@@ -154,3 +154,15 @@ func TestLessonAllGoesInOrder(t *testing.T) {
 		t.Errorf("--no-demos ran the demo or lost its note:\n%s", out.String())
 	}
 }
+
+func TestLessonCompletionOffersTheNames(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	cmd := newLessonCmd(ios, nil)
+	names, _ := cmd.ValidArgsFunction(cmd, nil, "")
+	got := strings.Join(names, "\n")
+	for _, want := range []string{"all\tevery lesson, in order", "signals\tSignals, and what they do to a daemon and to a normal process"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("completions lack %q:\n%s", want, got)
+		}
+	}
+}
