@@ -89,6 +89,9 @@ func runCheck(opts *checkOptions) error {
 	// grader then ends everything the program started.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	if err := grade.Runnable(opts.Command[0], ""); err != nil {
+		return err
+	}
 	if opts.IO.IsTerminal && !opts.JSON {
 		fmt.Fprintf(opts.IO.ErrOut, "dlab: running %s and watching it (a few seconds)...\n", opts.Command[0])
 	}

@@ -175,7 +175,7 @@ func TestInterruptEndsEverything(t *testing.T) {
 	pf := filepath.Join(t.TempDir(), "d.pid")
 	done := make(chan Observation, 1)
 	go func() {
-		obs, err := Observe(ctx, Options{Command: []string{sample(t, "sysv-ignores-term.sh"), pf}, Timeout: 5 * time.Second})
+		obs, err := Observe(ctx, Options{Command: []string{sample(t, "sysv-ignores-term.sh"), pf}, Timeout: 30 * time.Second})
 		if err != nil {
 			t.Error(err)
 		}
@@ -190,8 +190,21 @@ func TestInterruptEndsEverything(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	pid, _ := readPID(pf)
+	// Let it get as far as SIGTERM, which it ignores: the harness would
+	// wait 30s there, but an interrupt must not wait. The script notes
+	// the SIGTERM in its log.
+	logFile := strings.TrimSuffix(pf, ".pid") + ".log"
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(logFile); strings.Contains(string(b), "ignoring SIGTERM") {
+			break
+		}
+	}
 	cancel()
+	start := time.Now()
 	obs := <-done
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the interrupted check took %s to end", d)
+	}
 	if !obs.Aborted {
 		t.Error("observation not marked aborted")
 	}

@@ -221,8 +221,10 @@ func (h *harness) how(p *pidfd.Process) string {
 	return e.String()
 }
 
-// waitExit waits up to d for p to exit and reports whether it did.
-func waitExit(p *pidfd.Process, d time.Duration) bool {
+// waitExit waits up to d for p to exit and reports whether it did. An
+// interrupted check stops waiting at once: the end of the harness kills
+// everything anyway.
+func (h *harness) waitExit(p *pidfd.Process, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -230,6 +232,8 @@ func waitExit(p *pidfd.Process, d time.Duration) bool {
 		return true
 	case <-t.C:
 		return false
+	case <-h.abort:
+		return !p.Alive()
 	}
 }
 
@@ -277,10 +281,10 @@ func (h *harness) signalTrial(p *pidfd.Process, sig unix.Signal, disposition str
 	}
 	var died bool
 	if disposition == string(proc.Default) {
-		died = waitExit(p, time.Second)
+		died = h.waitExit(p, time.Second)
 	} else {
 		h.waitNotPending(p.PID, sig, time.Second)
-		died = waitExit(p, 200*time.Millisecond)
+		died = h.waitExit(p, 200*time.Millisecond)
 	}
 	t.After = time.Since(sent)
 	t.Alive = !died
@@ -291,6 +295,7 @@ func (h *harness) signalTrial(p *pidfd.Process, sig unix.Signal, disposition str
 }
 
 // terminate sends SIGTERM and waits up to the timeout; past it, SIGKILL.
+// It returns nil when the check is interrupted meanwhile.
 func (h *harness) terminate(p *pidfd.Process) *Trial {
 	t := &Trial{}
 	if st, err := h.fs.Status(p.PID); err == nil {
@@ -301,10 +306,13 @@ func (h *harness) terminate(p *pidfd.Process) *Trial {
 		t.How, t.Note = "ended", err.Error()
 		return t
 	}
-	if !waitExit(p, h.opts.Timeout) {
+	if !h.waitExit(p, h.opts.Timeout) {
+		if h.aborted() {
+			return nil // not a verdict: the check was interrupted
+		}
 		t.Killed = true
 		p.Signal(unix.SIGKILL)
-		waitExit(p, 2*time.Second)
+		h.waitExit(p, 2*time.Second)
 	}
 	t.After = time.Since(sent)
 	t.How = h.how(p)

@@ -149,7 +149,7 @@ func (h *harness) sysv() {
 	// Whatever SIGHUP the hang-up caused has been sent by now; once it is
 	// no longer pending it has been acted on.
 	h.waitNotPending(daemon, unix.SIGHUP, time.Second)
-	hup.Alive = !waitExit(p, 100*time.Millisecond)
+	hup.Alive = !h.waitExit(p, 100*time.Millisecond)
 	hup.After = time.Since(start)
 	if !hup.Alive {
 		hup.How = h.how(p)

@@ -383,11 +383,11 @@ func pidFileItem(o Observation) Item {
 		}
 		it.Status, it.Observed = Warn, fmt.Sprintf("no PID file found: none named in its arguments, and no new *.pid file naming it in %s (tell dlab with --pidfile PATH)", where)
 	case !pf.Found:
-		it.Status, it.Observed = Warn, fmt.Sprintf("%s (from %s) was never written", pf.Path, pf.Source)
+		it.Status, it.Observed = Warn, fmt.Sprintf("%s (%s) was never written", pf.Path, pf.Source)
 	case pf.PID == 0:
 		it.Status, it.Observed = Warn, fmt.Sprintf("%s holds %q, not a PID", pf.Path, clip(pf.Content))
 	case pf.PID == d.Facts.PID:
-		it.Status, it.Observed = Pass, fmt.Sprintf("%s (from %s) holds %d, the daemon", pf.Path, pf.Source, pf.PID)
+		it.Status, it.Observed = Pass, fmt.Sprintf("%s (%s) holds %d, the daemon", pf.Path, pf.Source, pf.PID)
 	case o.Original != nil && pf.PID == o.Original.PID:
 		it.Status, it.Observed = Warn, fmt.Sprintf("%s holds %d, the original process that exited, not the daemon (%d): write it after the last fork", pf.Path, pf.PID, d.Facts.PID)
 	default:
@@ -402,7 +402,16 @@ func sigtermItem(t *Trial, skip, why string) Item {
 	case t == nil:
 		it.Status, it.Observed = Skip, skip
 	case t.Killed:
-		it.Status, it.Observed = Fail, fmt.Sprintf("still running %s after SIGTERM (SIGTERM %s): dlab killed it with SIGKILL", ms(t.After), t.Disposition)
+		why := "SIGTERM " + t.Disposition
+		switch t.Disposition {
+		case "ignored":
+			why = "it ignores SIGTERM (SigIgn)"
+		case "caught":
+			why = "it catches SIGTERM (SigCgt) but its handler does not end it"
+		case "default":
+			why = "SIGTERM has its default action, so it is probably blocked (SigBlk)"
+		}
+		it.Status, it.Observed = Fail, fmt.Sprintf("still running %s after SIGTERM: %s; dlab killed it with SIGKILL", ms(t.After), why)
 	default:
 		it.Status, it.Observed = Pass, fmt.Sprintf("%s %s after SIGTERM", t.How, ms(t.After))
 	}

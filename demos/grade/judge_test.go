@@ -28,7 +28,7 @@ func daemonObservation() Observation {
 			PID: 130, Comm: "mydaemon", PPID: 100, ParentComm: "dlab", SID: 125, PGID: 125, TTY: "?",
 			FD: [3]string{"/dev/null", "/dev/null", "/dev/null"}, Cwd: "/", Umask: 0o022,
 		}},
-		PIDFile: &PIDFile{Path: "/tmp/my.pid", Source: "the program's arguments", Found: true, Content: "130", PID: 130, Removed: &removed},
+		PIDFile: &PIDFile{Path: "/tmp/my.pid", Source: "named in its arguments", Found: true, Content: "130", PID: 130, Removed: &removed},
 		Hangup:  &Trial{Alive: true, Disposition: "caught"},
 		SIGHUP:  &Trial{Alive: true, Disposition: "caught"},
 		SIGTERM: &Trial{How: "exited with status 0", After: 3 * time.Millisecond, Disposition: "caught"},

@@ -104,7 +104,7 @@ type Daemon struct {
 // PIDFile is the daemon's PID file, if one was found.
 type PIDFile struct {
 	Path    string `json:"path"`
-	Source  string `json:"source"` // how dlab knew of it: "--pidfile", "argument", "found in /tmp"
+	Source  string `json:"source"` // how dlab knew of it: "given with --pidfile", "named in its arguments", "found in /tmp"
 	Found   bool   `json:"found"`
 	Content string `json:"content,omitempty"`
 	PID     int    `json:"pid,omitempty"` // 0 when the content is not a number

@@ -15,13 +15,13 @@ import (
 // -g "pid X;"), or nil when none is named.
 func (h *harness) knownPIDFile() *PIDFile {
 	if h.opts.PIDFile != "" {
-		return &PIDFile{Path: h.opts.PIDFile, Source: "--pidfile"}
+		return &PIDFile{Path: h.opts.PIDFile, Source: "given with --pidfile"}
 	}
 	if p := pidFileInArgs(h.opts.Command[1:]); p != "" {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(h.opts.Dir, p)
 		}
-		return &PIDFile{Path: p, Source: "the program's arguments"}
+		return &PIDFile{Path: p, Source: "named in its arguments"}
 	}
 	return nil
 }

@@ -50,6 +50,9 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 	b.WriteString("\n")
 	const indent = "        "
 	for _, it := range r.Items {
+		if r.Aborted && it.Status == Skip {
+			continue // an interrupted check: only what was seen
+		}
 		tag := map[Status]string{Pass: paint(ansiGreen, "PASS"), Fail: paint(ansiRed, "FAIL"), Warn: paint(ansiYellow, "WARN"), Skip: paint(ansiDim, "SKIP")}[it.Status]
 		title := it.Title
 		if it.Required {

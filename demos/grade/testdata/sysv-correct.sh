@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A SysV daemon in bash, doing each step of daemon(7) a shell can do.
-# Usage: sysv-correct.sh PIDFILE
+# Usage: sysv-correct.sh [PIDFILE]
 set -eu
-pidfile=$(realpath -m "${1:?usage: sysv-correct.sh PIDFILE}") # absolute: cd / comes later
+pidfile=$(realpath -m "${1:-${TMPDIR:-/tmp}/sysv-correct-$(id -u).pid}") # absolute: cd / comes later
 export pidfile
 
 # Step 5: fork (the & at the end); step 6: setsid() in that child, which is

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Forks twice with setsid in between, but keeps the terminal's fds as its
 # stdin, stdout and stderr.
-# Usage: sysv-keeps-terminal.sh PIDFILE
+# Usage: sysv-keeps-terminal.sh [PIDFILE]
 set -eu
-pidfile=$(realpath -m "${1:?usage: sysv-keeps-terminal.sh PIDFILE}")
+pidfile=$(realpath -m "${1:-${TMPDIR:-/tmp}/sysv-keeps-terminal-$(id -u).pid}")
 export pidfile
 setsid bash -c '
   (

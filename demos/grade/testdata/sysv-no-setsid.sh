@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Forks twice and redirects its stdio, but never calls setsid: the daemon
 # stays in the caller's session, with the caller's controlling terminal.
-# Usage: sysv-no-setsid.sh PIDFILE
+# Usage: sysv-no-setsid.sh [PIDFILE]
 set -eu
-pidfile=$(realpath -m "${1:?usage: sysv-no-setsid.sh PIDFILE}")
+pidfile=$(realpath -m "${1:-${TMPDIR:-/tmp}/sysv-no-setsid-$(id -u).pid}")
 export pidfile
 bash -c '
   (

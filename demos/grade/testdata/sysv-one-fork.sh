@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Forks once and calls setsid, but does not fork a second time: the daemon
 # is the leader of its new session.
-# Usage: sysv-one-fork.sh PIDFILE
+# Usage: sysv-one-fork.sh [PIDFILE]
 set -eu
-pidfile=$(realpath -m "${1:?usage: sysv-one-fork.sh PIDFILE}")
+pidfile=$(realpath -m "${1:-${TMPDIR:-/tmp}/sysv-one-fork-$(id -u).pid}")
 export pidfile
 setsid bash -c '
   exec </dev/null >/dev/null 2>&1
