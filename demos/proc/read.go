@@ -59,3 +59,27 @@ func readFD(fd int, path string, buf []byte) ([]byte, error) {
 		buf = buf[:len(buf)+n]
 	}
 }
+
+// readRecord reads a file the kernel writes as one record, such as
+// /proc/PID/stat: a read that doesn't fill the buffer has returned all of it,
+// which saves the read of 0 bytes that readFD waits for. (For a regular file,
+// as in a fixture tree, a short read also means the end.)
+func readRecord(fd int, path string, buf []byte) ([]byte, error) {
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, statBufSize)
+	}
+	for {
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		buf = buf[:len(buf)+n]
+		if n == 0 || len(buf) < cap(buf) {
+			return buf, nil
+		}
+		buf = append(buf, 0)[:len(buf)]
+	}
+}

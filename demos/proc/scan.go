@@ -49,7 +49,7 @@ func (r *StatReader) Read(pid int) (Owned, error) {
 	if err := unix.Fstat(fd, &st); err != nil {
 		return Owned{}, classify(pid, err)
 	}
-	b, err := readFD(fd, path, r.buf[:0])
+	b, err := readRecord(fd, path, r.buf[:0])
 	if err != nil {
 		return Owned{}, classify(pid, err)
 	}
