@@ -105,14 +105,19 @@ func (r Report) Markdown(o RenderOptions) string {
 	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", mdEscape(r.Headline()), mdEscape(r.Summary))
 	for _, row := range r.Evidence {
 		sign := map[string]string{"yes": " *(daemon-like)*", "no": " *(not daemon-like)*", "-": ""}[mark(row.DaemonLike)]
-		fmt.Fprintf(&b, "- **%s**: %s%s  \n  %s  \n  `%s`\n", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign, mdEscape(row.Why), strings.ReplaceAll(row.Source, "`", "'"))
+		// Lines of one item, joined by hard line breaks (two spaces).
+		lines := []string{
+			fmt.Sprintf("- **%s**: %s%s", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign),
+			mdEscape(row.Why),
+			"`" + strings.ReplaceAll(row.Source, "`", "'") + "`",
+		}
 		if o.Raw && row.Raw != "" && !shown[row.Raw] {
 			shown[row.Raw] = true
 			for _, line := range strings.Split(row.Raw, "\n") {
-				fmt.Fprintf(&b, "  \n  read: `%s`", strings.ReplaceAll(printable(line), "`", "'"))
+				lines = append(lines, "read: `"+strings.ReplaceAll(printable(line), "`", "'")+"`")
 			}
-			b.WriteString("\n")
 		}
+		b.WriteString(strings.Join(lines, "  \n  ") + "\n")
 	}
 	if len(r.Facts.Unreadable) > 0 {
 		b.WriteString("\n## Could not read\n\n")
