@@ -113,8 +113,10 @@ func (h *harness) contain() {
 		return
 	}
 	if uid := os.Getuid(); uid != 0 {
-		h.nproc = uint64(reaper.UserTasks(h.fs, uid) + h.opts.MaxProcs)
-		h.obs.Containment = fmt.Sprintf("RLIMIT_NPROC %d (the user's tasks now, plus %d)", h.nproc, h.opts.MaxProcs)
+		// Room for twice the allowed processes (threads count too), so
+		// the program reaches MaxProcs, and is seen to, before fork fails.
+		h.nproc = uint64(reaper.UserTasks(h.fs, uid) + 2*h.opts.MaxProcs)
+		h.obs.Containment = fmt.Sprintf("RLIMIT_NPROC %d (the user's tasks now, plus %d)", h.nproc, 2*h.opts.MaxProcs)
 		return
 	}
 	h.obs.Containment = "stop-then-kill of every descendant (no pids cgroup, and RLIMIT_NPROC does not hold root)"
