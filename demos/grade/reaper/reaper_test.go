@@ -117,3 +117,64 @@ func TestEndAllEndsATreeThatKeepsForking(t *testing.T) {
 		t.Errorf("still running: %v", pidsOf(Alive(sts)))
 	}
 }
+
+func FuzzPidsCgroupDirs(f *testing.F) {
+	f.Add("8:pids:/a\n0::/b\n", "39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n")
+	f.Add("0::/\n", "41 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n")
+	f.Add(":::\n", " - \n")
+	f.Fuzz(func(t *testing.T, cgroup, mountinfo string) {
+		for _, d := range pidsCgroupDirs([]byte(cgroup), []byte(mountinfo)) {
+			if d == "" {
+				t.Error("an empty directory")
+			}
+		}
+	})
+}
+
+// BenchmarkDescendants is one scan of the live /proc, which the harness
+// repeats every 10-20ms while it waits.
+func BenchmarkDescendants(b *testing.B) {
+	fs := proc.Live()
+	for i := 0; i < b.N; i++ {
+		if _, err := Descendants(fs, os.Getpid()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestDescendantsLiveAgree: the walk down the children files finds what a
+// scan of every process's parent finds.
+func TestDescendantsLiveAgree(t *testing.T) {
+	cmd := exec.Command("bash", "-c", `(sleep 1000 & sleep 1000 & wait) & sleep 1000 & echo ready; wait`)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		EndAll(proc.Live(), cmd.Process.Pid, 5*time.Second)
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	buf := make([]byte, 6)
+	out.Read(buf) // "ready": the children have been forked
+	fs := proc.Live()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		byChildren, ok := descendantsByChildren(fs, cmd.Process.Pid)
+		if !ok {
+			t.Skip("this kernel has no /proc/PID/task/TID/children")
+		}
+		byParent, err := descendantsByParent(fs, cmd.Process.Pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := reflect.DeepEqual(pidsOf(byChildren), pidsOf(byParent))
+		if same && len(byChildren) == 4 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("children walk %v, parent scan %v, want the same 4", pidsOf(byChildren), pidsOf(byParent))
+		}
+		time.Sleep(10 * time.Millisecond) // the subshell's sleeps may still be starting
+	}
+}
