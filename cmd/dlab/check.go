@@ -50,7 +50,7 @@ Everything the program started is ended afterwards, also on ^C. The exit
 status is 0 only when the program passes.`,
 		Example: `  dlab check -- ./mydaemon.sh
   dlab check --pidfile /tmp/mydaemon.pid -- ./mydaemon --port 8080
-  dlab check -- redis-server --daemonize yes --port 0
+  dlab check -- redis-server --daemonize yes --port 6390 --pidfile /tmp/redis.pid
   dlab check --new-style -- ./myservice
   dlab check --json -- ./mydaemon.sh | jq .passed`,
 		Args: func(cmd *cobra.Command, args []string) error {
