@@ -42,6 +42,7 @@ func NewPidsLimit(name string, max int) (*PidsLimit, error) {
 	}
 	var tried []string
 	for _, base := range pidsCgroupDirs(self, mounts) {
+		removeStale(base, name)
 		dir := filepath.Join(base, name)
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			tried = append(tried, fmt.Sprintf("%s: %v", dir, err))
@@ -61,6 +62,27 @@ func NewPidsLimit(name string, max int) (*PidsLimit, error) {
 		return nil, errors.New("no pids cgroup controller is mounted")
 	}
 	return nil, fmt.Errorf("cannot create a pids cgroup (%s)", strings.Join(tried, "; "))
+}
+
+// removeStale removes the empty cgroups of harnesses that were killed before
+// they could clean up: siblings named like name ("dlab-check-PID") whose PID
+// is gone. rmdir of a cgroup that still holds processes fails, so a live
+// one is never touched.
+func removeStale(base, name string) {
+	prefix := strings.TrimRightFunc(name, func(r rune) bool { return r >= '0' && r <= '9' })
+	if prefix == name {
+		return
+	}
+	dirs, _ := filepath.Glob(filepath.Join(base, prefix+"*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), prefix))
+		if err != nil {
+			continue
+		}
+		if err := unix.Kill(pid, 0); errors.Is(err, unix.ESRCH) {
+			unix.Rmdir(d)
+		}
+	}
 }
 
 // pidsCgroupDirs returns this process's own cgroup directories that may
