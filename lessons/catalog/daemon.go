@@ -49,11 +49,12 @@ func detachDemo(ctx context.Context) (string, error) {
 		t := newTable("stage", "PID", "parent", "session", "group", "tty", "session leader")
 		var when []string
 		for i, s := range d.Stages {
-			name := fmt.Sprintf("%d. %s", i+1, s.Name)
-			t.add(name, s.PID, s.PPID, s.SID, s.PGID, s.TTY, yesNo(s.SessionLeader()))
-			if s.When != "" {
-				when = append(when, fmt.Sprintf("%d. %s: %s", i+1, s.Name, s.When))
+			t.add(fmt.Sprintf("%d. %s", i+1, s.Name), s.PID, s.PPID, s.SID, s.PGID, s.TTY, yesNo(s.SessionLeader()))
+			w := s.When
+			if len(d.Stages) == len(stageStory) {
+				w = stageStory[i]
 			}
+			when = append(when, fmt.Sprintf("%d. %s", i+1, w))
 		}
 		return doc(
 			t.String(),
@@ -69,6 +70,15 @@ func detachDemo(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return doc(stages, "And setsid() itself, called by two helpers:", refusal), nil
+}
+
+// stageStory says what each of the four stages of demos/sysv shows, in the
+// lesson's words.
+var stageStory = []string{
+	"the launcher: dlab, where you started it, in your session",
+	"the first child, after setsid() (daemon(7) step 6): the leader of a new session, with no terminal",
+	"the daemon, after the second fork (step 7): in that session, but not its leader",
+	"the daemon again, after the first child exited (step 8): adopted by a new parent",
 }
 
 // sessionOf is the daemon's session as its last stage reported it.
