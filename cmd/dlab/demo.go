@@ -1,7 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/registry"
 
 	"github.com/spf13/cobra"
 )
@@ -20,4 +26,31 @@ func newDemoCmd(ios *iostreams.IOStreams) *cobra.Command {
 	)
 	cmd.AddCommand(newDemoSpectrumCmds(ios)...)
 	return cmd
+}
+
+// stopTimeout is how long dlab waits after SIGTERM before SIGKILL.
+const stopTimeout = 5 * time.Second
+
+// endLeftovers ends what an earlier dlab, killed before it could end its
+// demo, left running (the promise of `dlab demo`: nothing leaks), and says
+// so on stderr.
+func endLeftovers(ios *iostreams.IOStreams) {
+	ended, err := registry.CleanupLeftovers(stopTimeout)
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "dlab: could not end every leftover of an earlier run: %v\n", err)
+	}
+	for _, e := range ended {
+		if e.Signalled {
+			fmt.Fprintf(ios.ErrOut, "dlab: ended PID %d (%s), left running by an earlier dlab that was killed: %s\n", e.Entry.PID, e.Entry.Kind, e.How)
+		}
+	}
+}
+
+// parseDemoPID reads the PID of a demo process.
+func parseDemoPID(arg string) (int, error) {
+	pid, err := strconv.Atoi(strings.TrimSpace(arg))
+	if err != nil || pid <= 0 {
+		return 0, fmt.Errorf("%q is not a process ID: give the PID that dlab demo printed", arg)
+	}
+	return pid, nil
 }

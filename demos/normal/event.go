@@ -18,6 +18,7 @@ type Event struct {
 	Signal string    `json:"signal,omitempty"` // "SIGINT" for Kind "signal", "stopped"
 	How    string    `json:"how,omitempty"`    // for "ended": "killed by SIGINT", "exited with status 0"
 	Text   string    `json:"text"`             // in plain words
+	Bytes  int       `json:"bytes,omitempty"`  // for "key": how many bytes were read
 	Self   *View     `json:"self,omitempty"`   // for "ready": how the program sees itself
 	Time   time.Time `json:"time"`
 }

@@ -73,7 +73,6 @@ type Process struct {
 	Self            View   `json:"self"` // how the program saw itself when ready
 
 	master *os.File
-	slave  *os.File // kept to see how much typed input is still unread
 	leader *exec.Cmd
 	screen io.Writer
 	store  registry.Store
@@ -131,14 +130,14 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	err = cmd.Start()
 	w.Close()
+	slave.Close() // the session holds it now
 	if err != nil {
 		master.Close()
-		slave.Close()
 		r.Close()
 		return nil, fmt.Errorf("cannot start the demo session leader: %w", err)
 	}
 	p := &Process{
-		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, slave: slave, leader: cmd, store: store,
+		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, leader: cmd, store: store,
 		leaderDone: make(chan struct{}), eventsDone: make(chan struct{}), ended: make(chan struct{}),
 		changed: make(chan struct{}), onEvent: opts.OnEvent, screen: opts.Screen,
 	}
@@ -358,47 +357,78 @@ func (p *Process) Type(s string) error {
 	return nil
 }
 
-// TypeAndWait types s and waits until the program has read it and has
-// reported each ^C, ^Z and ^\ in it (those never reach its input: the
-// terminal driver turns them into signals). It is for the reporting program,
-// which reads every key; the plain one reads nothing.
+// TypeAndWait types s on the terminal as a person would, waiting after each
+// piece for the program to take it: plain text until the program has
+// reported reading it, and each ^C, ^Z or ^\ until the program has reported
+// the signal. Typed all at once, two ^C would merge into one pending SIGINT
+// (standard signals don't queue), and a ^C would flush the text typed before
+// it. It is for the reporting program, which reports every key and every
+// signal; the plain one does neither.
 func (p *Process) TypeAndWait(ctx context.Context, s string) error {
 	cc, err := p.controlChars()
 	if err != nil {
 		return err
 	}
-	signals := 0
-	for _, b := range []byte(s) {
-		if b == cc[unix.VINTR] || b == cc[unix.VSUSP] || b == cc[unix.VQUIT] {
-			signals++
+	signalOf := map[byte]string{cc[unix.VINTR]: "SIGINT", cc[unix.VSUSP]: "SIGTSTP", cc[unix.VQUIT]: "SIGQUIT"}
+	for len(s) > 0 {
+		n := strings.IndexFunc(s, func(r rune) bool { _, ok := signalOf[byte(r)]; return r < 0x80 && ok })
+		var piece, sig string
+		switch {
+		case n < 0:
+			piece = s
+		case n == 0:
+			piece, sig = s[:1], signalOf[s[0]]
+		default:
+			piece = s[:n]
+		}
+		s = s[len(piece):]
+		if err := p.typeOne(ctx, piece, sig); err != nil {
+			return err
 		}
 	}
-	before := p.countSignals()
-	if err := p.Type(s); err != nil {
-		return err
-	}
-	for {
-		unread, err := unix.IoctlGetInt(int(p.slave.Fd()), unix.TIOCINQ)
-		if (err != nil || unread == 0) && p.countSignals() >= before+signals {
-			return nil
-		}
-		select {
-		case <-p.ended:
-			return nil
-		case <-ctx.Done():
-			return fmt.Errorf("the demo program did not take what was typed: %w", ctx.Err())
-		case <-time.After(time.Millisecond):
-			// The unread count is terminal state, not an event: look again.
-		}
-	}
+	return nil
 }
 
-func (p *Process) countSignals() int {
+// typeTimeout bounds each wait of TypeAndWait.
+const typeTimeout = 5 * time.Second
+
+// typeOne types one piece and waits for the program's report of it: of the
+// signal sig, or of reading the piece's bytes.
+func (p *Process) typeOne(ctx context.Context, piece, sig string) error {
+	ctx, cancel := context.WithTimeout(ctx, typeTimeout)
+	defer cancel()
+	taken := func() int { return p.tally(sig) }
+	want := taken() + 1
+	if sig == "" {
+		want = taken() + len(piece)
+	}
+	if err := p.Type(piece); err != nil {
+		return err
+	}
+	_, err := p.WaitEvent(ctx, func(Event) bool { return taken() >= want })
+	select {
+	case <-p.ended:
+		return nil // it ended on what was typed (q): nothing more to take
+	default:
+	}
+	if err != nil {
+		return fmt.Errorf("the demo program did not take what was typed: %w", err)
+	}
+	return nil
+}
+
+// tally counts the program's reports of sig, or the bytes it reported
+// reading when sig is "".
+func (p *Process) tally(sig string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
 	for _, e := range p.events {
-		if e.From == "program" && e.Kind == "signal" && (e.Signal == "SIGINT" || e.Signal == "SIGTSTP" || e.Signal == "SIGQUIT") {
+		switch {
+		case e.From != "program":
+		case sig == "" && e.Kind == "key":
+			n += e.Bytes
+		case sig != "" && e.Kind == "signal" && e.Signal == sig:
 			n++
 		}
 	}
@@ -536,7 +566,6 @@ func (p *Process) Stop() error {
 		<-p.leaderDone
 	}
 	p.Hangup()
-	p.slave.Close()
 	<-p.eventsDone
 	if p.PID != 0 {
 		p.store.Remove(p.PID)

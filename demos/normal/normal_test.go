@@ -236,3 +236,19 @@ func TestSessionLeaderExitSendsSIGHUPToTheForegroundGroup(t *testing.T) {
 		t.Fatalf("after the leader died: %q, %v; want killed by SIGHUP", how, err)
 	}
 }
+
+func TestTypeAndWaitTypesLikeAPerson(t *testing.T) {
+	t.Parallel()
+	p := start(t, normal.Options{Report: true})
+	// All at once, the two ^C would merge into one SIGINT and the first
+	// would flush "hi".
+	if err := p.TypeAndWait(deadline(t), "hi\x03\x03"); err != nil {
+		t.Fatal(err)
+	}
+	if how, err := p.WaitExit(deadline(t)); err != nil || how != "killed by SIGINT" {
+		t.Fatalf("after hi ^C ^C: %q, %v; events:\n%s", how, err, strings.Join(p.Events(), "\n"))
+	}
+	if !hasEvent(p, `typed "hi"`) || !hasEvent(p, "^C again") {
+		t.Errorf("events:\n%s", strings.Join(p.Events(), "\n"))
+	}
+}

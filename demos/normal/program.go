@@ -139,10 +139,10 @@ func runReporting(a roleArgs, rep *reporter) int {
 				continue
 			}
 			if strings.ContainsAny(string(k), "qQ") {
-				say(Event{Kind: "key", Text: "q: quitting (exit status 0)."})
+				say(Event{Kind: "key", Bytes: len(k), Text: "q: quitting (exit status 0)."})
 				return 0
 			}
-			say(Event{Kind: "key", Text: fmt.Sprintf("typed %q: plain input, no signal (q quits).", k)})
+			say(Event{Kind: "key", Bytes: len(k), Text: fmt.Sprintf("typed %q: plain input, no signal (q quits).", k)})
 		case <-lifetime.C:
 			say(Event{Kind: "note", Text: "lifetime over: exiting."})
 			return 0
@@ -156,15 +156,19 @@ func intro(v View) string {
 	if v.InForeground {
 		fg = fmt.Sprintf("yes: its process group %d is the terminal's foreground group", v.PGID)
 	}
+	session := fmt.Sprintf("%d, led by %s (PID %d), like a login shell", v.SID, v.LeaderComm, v.SID)
+	if v.SID == v.PPID {
+		session = fmt.Sprintf("%d, led by its parent, like a login shell", v.SID)
+	}
 	return fmt.Sprintf(`The demo normal program, PID %d, as it sees itself in /proc/self/stat:
   terminal    %s, its controlling terminal (stdin, stdout and stderr are on it)
   foreground  %s
-  parent      %s (PID %d)
-  session     %d, led by %s (PID %d)
+  parent      %s (PID %d), which started it as a shell starts a command
+  session     %s
 Type ^C, ^Z or ^\, resize the window, or close it. q quits.
 It catches these signals to tell you about them; a program that doesn't is
 killed (^C, ^\, a hang-up) or stopped (^Z).
-`, v.PID, v.TTY, fg, v.ParentComm, v.PPID, v.SID, v.LeaderComm, v.SID)
+`, v.PID, v.TTY, fg, v.ParentComm, v.PPID, session)
 }
 
 // readKeys sends what is typed, as it arrives, until the terminal hangs up.

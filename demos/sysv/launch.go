@@ -50,7 +50,7 @@ func Start(ctx context.Context, opts Options) (*Daemon, error) {
 	// Readable by the unprivileged user a root-started daemon becomes.
 	os.Chmod(config, 0o644)
 
-	launcher, err := selfStage("launcher", "dlab, as you started it")
+	launcher, err := selfStage("launcher", "as you started it")
 	if err != nil {
 		return nil, err
 	}

@@ -60,8 +60,12 @@ const safePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 // GORACE, which only a race-enabled test binary reads.
 // Everything else of the user's session (HOME, DISPLAY, SSH_AUTH_SOCK,
 // XDG_*, LD_PRELOAD ...) stays behind.
+//
+// GODEBUG=containermaxprocs=0 is added: otherwise the Go runtime keeps the
+// cgroup's CPU quota files open to follow changes of the CPU limit, and
+// they would show among the daemon's open files, which the lesson reads.
 func sanitizedEnv(env []string) []string {
-	out := []string{"PATH=" + safePath}
+	out := []string{"PATH=" + safePath, "GODEBUG=containermaxprocs=0"}
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
 		if k == "LANG" || k == "TZ" || strings.HasPrefix(k, "LC_") || strings.HasPrefix(k, "DLAB_") || k == "GORACE" {
