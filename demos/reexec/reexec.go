@@ -34,7 +34,9 @@ func Register(role string, run func(args []string) int) {
 }
 
 // Dispatch runs the role named in os.Args, if any, and exits with its status.
-// It returns only when this process was not started in a role.
+// It returns when this process was not started in a role: an unregistered
+// "__" word (cobra's own "__complete" for shell completion, or a typo) is
+// left to the command line parser.
 func Dispatch() {
 	if len(os.Args) < 2 || !strings.HasPrefix(os.Args[1], prefix) {
 		return
@@ -43,8 +45,7 @@ func Dispatch() {
 	run, ok := roles[strings.TrimPrefix(os.Args[1], prefix)]
 	mu.Unlock()
 	if !ok {
-		fmt.Fprintf(os.Stderr, "dlab: unknown internal role %q\n", os.Args[1])
-		os.Exit(2)
+		return
 	}
 	os.Exit(run(os.Args[2:]))
 }
