@@ -138,8 +138,11 @@ func runReporting(a roleArgs, rep *reporter) int {
 				keys = nil // the terminal hung up or input ended: wait for a signal or the lifetime
 				continue
 			}
-			if strings.ContainsAny(string(k), "qQ") {
-				say(Event{Kind: "key", Bytes: len(k), Text: "q: quitting (exit status 0)."})
+			if i := strings.IndexAny(string(k), "qQ"); i >= 0 {
+				if i > 0 {
+					say(Event{Kind: "key", Bytes: i, Text: fmt.Sprintf("typed %q: plain input, no signal (q quits).", k[:i])})
+				}
+				say(Event{Kind: "key", Bytes: len(k) - i, Text: "q: quitting (exit status 0)."})
 				return 0
 			}
 			say(Event{Kind: "key", Bytes: len(k), Text: fmt.Sprintf("typed %q: plain input, no signal (q quits).", k)})
