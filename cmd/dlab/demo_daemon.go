@@ -101,7 +101,7 @@ func writeDaemon(w io.Writer, d *sysv.Daemon) {
 	}
 	rows := [][2]string{
 		{"parent", d.Reaper.String()},
-		{"session", fmt.Sprintf("%d, whose leader (the first child) has exited; the daemon doesn't lead it, so it can never get a terminal", sessionOf(d))},
+		{"session", fmt.Sprintf("%d, the first child's (gone); not its leader, the daemon can never get a terminal", sessionOf(d))},
 		{"user", user},
 		{"stdio", "/dev/null (fd 0, 1, 2); it writes its own log"},
 		{"umask", fmt.Sprintf("%04o", d.Umask)},
@@ -111,7 +111,7 @@ func writeDaemon(w io.Writer, d *sysv.Daemon) {
 		{"config", d.ConfigFile + " (edit it, then kill -HUP)"},
 	}
 	if d.Addr != "" {
-		rows = append(rows, [2]string{"listening", d.Addr + " (try: nc " + strings.Replace(d.Addr, ":", " ", 1) + ")"})
+		rows = append(rows, [2]string{"listening", d.Addr + " (in bash: cat </dev/tcp/" + strings.Replace(d.Addr, ":", "/", 1) + ")"})
 	}
 	rows = append(rows, [2]string{"ends", fmt.Sprintf("by itself after %s, or with dlab demo stop %d", d.Lifetime, d.PID)})
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

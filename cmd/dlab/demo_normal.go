@@ -92,12 +92,12 @@ func runDemoNormal(opts *demoNormalOptions) error {
 				}
 				return finishNormal(opts, out, normalRun{Terminal: "yours", TTY: here.TTY, PID: here.PID, How: here.How, Events: here.Events})
 			}
-			why = "dlab is not in the foreground of its terminal (started with &?)"
+			why = "dlab runs in the background of it (started with &?)"
 		} else {
-			why = "dlab has no controlling terminal"
+			why = "dlab has no controlling terminal (started with setsid?)"
 		}
 	} else {
-		why = "standard input is not a terminal"
+		why = "there is none, standard input is not a terminal"
 	}
 	return runOnFreshTerminal(ctx, opts, out, why)
 }
@@ -140,9 +140,9 @@ func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *locke
 			p.Hangup()
 		})
 	}
-	out.say(fmt.Sprintf(`No terminal here (%s),
-so dlab made one: a fresh pseudo-terminal, %s, whose other side it holds as a
-terminal window does. A session leader (PID %d) has it as its controlling
+	out.say(fmt.Sprintf(`dlab can't use your terminal: %s.
+So it made one: a fresh pseudo-terminal, %s, whose master side dlab holds, as
+a terminal window does. A session leader (PID %d) has it as its controlling
 terminal and runs the program (PID %d) as its foreground job. dlab types on
 it what comes on its standard input; when that ends, dlab closes the
 terminal: a hang-up. Here is the terminal:
