@@ -104,28 +104,25 @@ func runDemoNormal(opts *demoNormalOptions) error {
 
 // runOnFreshTerminal runs the program on a new pseudo-terminal that dlab
 // holds, like a terminal window: what comes on stdin is typed on it, and
-// the end of stdin hangs it up.
+// the end of stdin hangs it up. What the program and its session leader
+// report is shown from their events, which all arrive, rather than from
+// the terminal's screen, whose last lines a hang-up may drop.
 func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *lockedWriter, why string) error {
 	var hungUp sync.Once
-	hangupDone := make(chan struct{})
-	// The screen, as the terminal shows it (without its carriage returns),
-	// held back until dlab has said what it is.
-	screen := &heldWriter{out: out}
+	width := 0
+	if opts.IO.IsTerminal {
+		width = opts.IO.TermWidth(80) - 1
+	}
 	p, err := normal.Start(ctx, normal.Options{
 		Report: true, Resume: true, Lifetime: opts.Lifetime,
-		Screen: screen,
 		OnEvent: func(e normal.Event) {
 			switch {
-			case e.From == "leader" && e.Kind != "note" && e.Kind != "ended":
-				out.say("[leader] " + e.Text)
+			case e.Kind == "ready" || e.Kind == "note" || e.Kind == "ended":
+				// The intro, the start and the end are told below.
 			case e.From == "program":
-				// Once the terminal is gone, the program can only report
-				// through its side channel: show that.
-				select {
-				case <-hangupDone:
-					out.say("[program] " + e.Text)
-				default:
-				}
+				out.say(wrapped(e.Text, width))
+			default:
+				out.say(wrapped("["+e.From+"] "+e.Text, width))
 			}
 		},
 	})
@@ -136,7 +133,6 @@ func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *locke
 	hangup := func(why string) {
 		hungUp.Do(func() {
 			out.say("[dlab] " + why)
-			close(hangupDone)
 			p.Hangup()
 		})
 	}
@@ -145,9 +141,9 @@ So it made one: a fresh pseudo-terminal, %s, whose master side dlab holds, as
 a terminal window does. A session leader (PID %d) has it as its controlling
 terminal and runs the program (PID %d) as its foreground job. dlab types on
 it what comes on its standard input; when that ends, dlab closes the
-terminal: a hang-up. Here is the terminal:
+terminal: a hang-up. What the program says:
 `, why, p.TTY, p.LeaderPID, p.PID))
-	screen.release()
+	out.say(normal.Intro(p.Self))
 
 	go func() {
 		if opts.IO.InIsTerminal {
@@ -165,7 +161,9 @@ terminal: a hang-up. Here is the terminal:
 				}
 			}
 			if err != nil {
-				hangup("your input ended: closing the terminal, a hang-up")
+				if !p.Ending() { // else it ends on what was typed: nothing to hang up
+					hangup("your input ended: closing the terminal, a hang-up")
+				}
 				return
 			}
 		}
@@ -175,6 +173,15 @@ terminal: a hang-up. Here is the terminal:
 		return err
 	}
 	return finishNormal(opts, out, normalRun{Terminal: "fresh", TTY: p.TTY, PID: p.PID, How: how, Events: p.EventLog()})
+}
+
+// wrapped wraps a report to width columns, or leaves it on one line when
+// width is 0 (not a terminal: one line per report is easier to parse).
+func wrapped(text string, width int) string {
+	if width <= 0 {
+		return text
+	}
+	return normal.Wrap(text, width, "    ")
 }
 
 // waitOrHangup waits for the program to end; if ctx ends first (dlab got
@@ -243,32 +250,4 @@ func (l *lockedWriter) say(s string) {
 		s += "\n"
 	}
 	l.write(s)
-}
-
-// heldWriter passes the terminal's screen on to out, without carriage
-// returns, once released; until then it keeps it.
-type heldWriter struct {
-	mu       sync.Mutex
-	out      *lockedWriter
-	released bool
-	held     strings.Builder
-}
-
-func (h *heldWriter) Write(b []byte) (int, error) {
-	text := strings.ReplaceAll(string(b), "\r", "")
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.released {
-		h.out.write(text)
-	} else {
-		h.held.WriteString(text)
-	}
-	return len(b), nil
-}
-
-func (h *heldWriter) release() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.released = true
-	h.out.write(h.held.String())
 }

@@ -19,6 +19,7 @@ type Event struct {
 	How    string    `json:"how,omitempty"`    // for "ended": "killed by SIGINT", "exited with status 0"
 	Text   string    `json:"text"`             // in plain words
 	Bytes  int       `json:"bytes,omitempty"`  // for "key": how many bytes were read
+	Final  bool      `json:"final,omitempty"`  // the program ends right after this report
 	Self   *View     `json:"self,omitempty"`   // for "ready": how the program sees itself
 	Time   time.Time `json:"time"`
 }

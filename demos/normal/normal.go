@@ -514,6 +514,22 @@ func (p *Process) Signal(sig syscall.Signal) error {
 	return h.Signal(sig)
 }
 
+// Ended is closed once the leader has reported the program's end.
+func (p *Process) Ended() <-chan struct{} { return p.ended }
+
+// Ending reports whether the program has said it is ending (q, a second
+// ^C, a hang-up ...), although its end may not be reported yet.
+func (p *Process) Ending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.events {
+		if e.From == "program" && e.Final {
+			return true
+		}
+	}
+	return false
+}
+
 // WaitExit waits until the program has ended and says how, as its parent
 // (the leader) saw it: "killed by SIGINT", "exited with status 0".
 func (p *Process) WaitExit(ctx context.Context) (string, error) {

@@ -84,11 +84,11 @@ func runReporting(a roleArgs, rep *reporter) int {
 			width = 80
 		}
 		// The terminal turns "\n" into "\r\n" (onlcr): plain newlines do.
-		fmt.Print(wrap(e.Text, width-1, "    ") + "\n")
+		fmt.Print(Wrap(e.Text, width-1, "    ") + "\n")
 		rep.send(e)
 	}
 	self, _ := viewOf(os.Getpid())
-	fmt.Print(intro(self))
+	fmt.Print(Intro(self))
 	rep.send(Event{Kind: "ready", Text: "ready, catching and reporting signals", Self: &self})
 
 	keys := make(chan []byte)
@@ -108,7 +108,7 @@ func runReporting(a roleArgs, rep *reporter) int {
 						"A program that doesn't catch it is killed now; this one caught it to show you. ^C again ends it that way; q quits."})
 					continue
 				}
-				say(Event{Kind: "signal", Signal: name, Text: "^C again: SIGINT. Ending the default way: killed by SIGINT."})
+				say(Event{Final: true, Kind: "signal", Signal: name, Text: "^C again: SIGINT. Ending the default way: killed by SIGINT."})
 			case syscall.SIGTSTP:
 				say(Event{Kind: "signal", Signal: name, Text: "^Z: SIGTSTP, sent by the terminal driver to the foreground process group. " +
 					"Its default action stops a program (ps state T), so this one stops itself now (SIGSTOP does the same), and its parent sees it stop."})
@@ -124,12 +124,12 @@ func runReporting(a roleArgs, rep *reporter) int {
 				say(Event{Kind: "signal", Signal: name, Text: fmt.Sprintf("SIGWINCH: the terminal is now %dx%d; the driver tells the foreground group on every resize. A program that doesn't catch it ignores it.", cols, rows)})
 				continue
 			case syscall.SIGQUIT:
-				say(Event{Kind: "signal", Signal: name, Text: "^\\: SIGQUIT. Its default action ends a program with a core dump (none here: core size limit 0). Ending that way."})
+				say(Event{Final: true, Kind: "signal", Signal: name, Text: "^\\: SIGQUIT. Its default action ends a program with a core dump (none here: core size limit 0). Ending that way."})
 				unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
 			case syscall.SIGHUP:
-				say(Event{Kind: "signal", Signal: name, Text: "SIGHUP: the terminal hung up (its window closed), or someone sent it. Its default action ends a program: ending that way."})
+				say(Event{Final: true, Kind: "signal", Signal: name, Text: "SIGHUP: the terminal hung up (its window closed), or someone sent it. Its default action ends a program: ending that way."})
 			case syscall.SIGTERM:
-				say(Event{Kind: "signal", Signal: name, Text: "SIGTERM: someone asks it to end. Ending the default way."})
+				say(Event{Final: true, Kind: "signal", Signal: name, Text: "SIGTERM: someone asks it to end. Ending the default way."})
 			}
 			restore()
 			dieOf(s)
@@ -142,19 +142,19 @@ func runReporting(a roleArgs, rep *reporter) int {
 				if i > 0 {
 					say(Event{Kind: "key", Bytes: i, Text: fmt.Sprintf("typed %q: plain input, no signal (q quits).", k[:i])})
 				}
-				say(Event{Kind: "key", Bytes: len(k) - i, Text: "q: quitting (exit status 0)."})
+				say(Event{Final: true, Kind: "key", Bytes: len(k) - i, Text: "q: quitting (exit status 0)."})
 				return 0
 			}
 			say(Event{Kind: "key", Bytes: len(k), Text: fmt.Sprintf("typed %q: plain input, no signal (q quits).", k)})
 		case <-lifetime.C:
-			say(Event{Kind: "note", Text: "lifetime over: exiting."})
+			say(Event{Final: true, Kind: "note", Text: "lifetime over: exiting."})
 			return 0
 		}
 	}
 }
 
-// intro is what the reporting program says first: how it sees itself.
-func intro(v View) string {
+// Intro is what the reporting program says first: how it sees itself.
+func Intro(v View) string {
 	fg := "no"
 	if v.InForeground {
 		fg = fmt.Sprintf("yes: its process group %d is the terminal's foreground group", v.PGID)
@@ -200,9 +200,9 @@ func dieOf(sig syscall.Signal) {
 	os.Exit(128 + int(sig))
 }
 
-// wrap breaks text into lines of at most width columns, at spaces, and
-// indents the lines after the first.
-func wrap(text string, width int, indent string) string {
+// Wrap breaks a report into lines of at most width columns, at spaces, and
+// indents the lines after the first, as the program prints it.
+func Wrap(text string, width int, indent string) string {
 	var b strings.Builder
 	line := 0
 	for i, word := range strings.Fields(text) {
