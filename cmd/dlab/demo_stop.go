@@ -118,7 +118,7 @@ func stopError(pid int, err error) error {
 func writeEnded(w io.Writer, e registry.Ended, files bool) {
 	fmt.Fprintf(w, "PID %d (%s): %s", e.Entry.PID, e.Entry.Kind, e.How)
 	if e.Signalled {
-		fmt.Fprintf(w, ", after %s", e.Took.Round(time.Millisecond))
+		fmt.Fprintf(w, " (%s)", e.Took.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w, ".")
 	if !e.Signalled || !files {

@@ -89,7 +89,7 @@ func (s Store) End(e Entry, timeout time.Duration) (Ended, error) {
 		if err != nil {
 			return ended, fmt.Errorf("process %d did not end, even on SIGKILL: %w", e.PID, err)
 		}
-		ended.How = fmt.Sprintf("killed with SIGKILL: still running %s after SIGTERM", timeout)
+		ended.How = fmt.Sprintf("killed with SIGKILL, SIGTERM had not ended it in %s", timeout)
 	}
 	ended.Took = time.Since(start)
 	s.forget(e)

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/registry"
+	"dlab/demos/sysv"
+)
+
+func TestDemoDaemonFlags(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	var got *demoDaemonOptions
+	cmd := newDemoDaemonCmd(ios, func(o *demoDaemonOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--lifetime", "10m", "--listen", "--json"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Lifetime != 10*time.Minute || !got.Listen || !got.JSON {
+		t.Fatalf("options %+v", got)
+	}
+	cmd = newDemoDaemonCmd(ios, func(o *demoDaemonOptions) error { got = o; return nil })
+	cmd.SetArgs(nil)
+	cmd.Execute()
+	if got.Lifetime != sysv.DefaultLifetime || got.Listen || got.JSON {
+		t.Fatalf("defaults %+v", got)
+	}
+}
+
+func TestDemoStopArguments(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    []int
+		wantErr string
+	}{
+		{[]string{"12", "34"}, []int{12, 34}, ""},
+		{[]string{"abc"}, nil, `"abc" is not a process ID: give the PID that dlab demo printed`},
+		{[]string{"12", "0"}, nil, `"0" is not a process ID: give the PID that dlab demo printed`},
+		{nil, nil, "which process? give the PID of a demo process, as dlab demo daemon printed it"},
+		{[]string{"5", "--timeout", "-1s"}, nil, "--timeout must be positive, not -1s"},
+	}
+	for _, tt := range tests {
+		ios, _, _, _ := iostreams.Test()
+		var got *demoStopOptions
+		cmd := newDemoStopCmd(ios, func(o *demoStopOptions) error { got = o; return nil })
+		cmd.SetArgs(tt.args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		err := cmd.Execute()
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("%q: error %v, want %q", tt.args, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || len(got.PIDs) != len(tt.want) || got.PIDs[0] != tt.want[0] || got.PIDs[1] != tt.want[1] {
+			t.Errorf("%q: %+v, %v", tt.args, got, err)
+		}
+		if got.Timeout != stopTimeout {
+			t.Errorf("default timeout %v", got.Timeout)
+		}
+	}
+}
+
+// daemonFixture is a daemon as sysv.Start returns it, started by root on a
+// machine whose PID 1 is not systemd.
+func daemonFixture() *sysv.Daemon {
+	dir := "/run/user/1000/dlab/runs/4310-998/sysv-daemon-1"
+	return &sysv.Daemon{
+		PID: 4316, StartTime: 1000, Dir: dir,
+		PIDFile: dir + "/dlab.pid", LogFile: dir + "/dlab.log", ConfigFile: dir + "/dlab.conf",
+		Addr:   "127.0.0.1:41359",
+		Reaper: sysv.Reaper{PID: 1, Comm: "process_api", Init: true},
+		UID:    65534, User: "nobody", DroppedFrom: "root", Umask: sysv.Umask, Lifetime: time.Hour,
+		Stages: []sysv.Stage{
+			{Name: "launcher", When: "as you started it", PID: 4310, PPID: 1200, PGID: 4310, SID: 1200, TTY: "pts/0"},
+			{Name: "first child", When: "after setsid (step 6): leads a new session, no terminal", PID: 4315, PPID: 4310, PGID: 4315, SID: 4315, TTY: "?"},
+			{Name: "daemon", When: "after the second fork (step 7): ...", PID: 4316, PPID: 4315, PGID: 4315, SID: 4315, TTY: "?"},
+			{Name: "daemon", When: "after the first child exited (step 8): ...", PID: 4316, PPID: 1, PGID: 4315, SID: 4315, TTY: "?"},
+		},
+	}
+}
+
+func TestDemoDaemonTextGolden(t *testing.T) {
+	var b bytes.Buffer
+	writeDaemon(&b, daemonFixture())
+	checkGolden(t, "daemon.txt", b.Bytes())
+}
+
+func TestDemoStopTextGolden(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "dlab.log")
+	os.WriteFile(log, []byte("2026/11/25 17:25:36 dlab-demo-daemon[4316]: ready pid=4316\n2026/11/25 17:25:46 dlab-demo-daemon[4316]: shutting down on SIGTERM\n"), 0o600)
+	var b bytes.Buffer
+	for _, e := range []registry.Ended{
+		{Entry: registry.Entry{PID: 4316, Kind: "sysv-daemon", LogFile: log, PIDFile: filepath.Join(dir, "dlab.pid")}, How: "ended on SIGTERM", Took: 3 * time.Millisecond, Signalled: true},
+		{Entry: registry.Entry{PID: 4400, Kind: "normal"}, How: "killed with SIGKILL, SIGTERM had not ended it in 5s", Took: 5002 * time.Millisecond, Signalled: true},
+		{Entry: registry.Entry{PID: 4500, Kind: "normal-leader"}, How: "had already ended"},
+	} {
+		writeEnded(&b, e, true)
+	}
+	checkGolden(t, "stop.txt", bytes.ReplaceAll(b.Bytes(), []byte(dir), []byte("$DIR")))
+}
