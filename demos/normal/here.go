@@ -60,7 +60,10 @@ func RunHere(ctx context.Context, tty *os.File, opts Options, note func(string))
 	if err != nil {
 		return Here{}, err
 	}
-	job, err := startJob(tty, w, roleArgs{Report: true, Lifetime: opts.Lifetime})
+	// dlab is not the session leader here, so its death would leave the
+	// program running, stealing the user's keys from the shell: have the
+	// kernel hang it up if dlab is killed.
+	job, err := startJob(tty, w, roleArgs{Report: true, Lifetime: opts.Lifetime}, true)
 	w.Close()
 	if err != nil {
 		r.Close()

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"dlab/demos/normal"
+	"dlab/demos/pidfd"
 	"dlab/demos/reexec"
 	"dlab/demos/registry"
 
@@ -114,6 +117,51 @@ func TestRunHereInTheUsersTerminal(t *testing.T) {
 	}
 	if !strings.Contains(screen.String(), "foreground  yes") {
 		t.Errorf("the program did not see itself in the foreground:\n%s", screen.String())
+	}
+}
+
+func TestRunHereProgramIsHungUpWhenDlabIsKilled(t *testing.T) {
+	t.Parallel()
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	r, w, _ := os.Pipe()
+	defer r.Close()
+	cmd, _ := reexec.Command("normal-test-here", filepath.Join(t.TempDir(), "processes"))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	w.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	screen := &syncBuffer{}
+	go io.Copy(screen, master)
+
+	waitScreen(t, screen, "q quits")
+	var pid int
+	if _, err := fmt.Sscanf(screen.String(), "The demo normal program, PID %d", &pid); err != nil {
+		t.Fatalf("no PID on the screen: %v\n%s", err, screen.String())
+	}
+	prog, err := pidfd.Open(pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	// dlab killed: it can't end its job itself.
+	cmd.Process.Kill()
+	<-done
+	exit, err := prog.ExitStatus(deadline(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exit.Known && exit.Signal() != unix.SIGHUP {
+		t.Fatalf("the program %s, want killed by SIGHUP", exit)
 	}
 }
 

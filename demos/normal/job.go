@@ -19,8 +19,10 @@ import (
 // before the program runs, with stdio on the terminal. Both happen in the
 // child between fork and exec (SysProcAttr.Foreground, where Ctty is the
 // terminal's fd in this process). events, if not nil, becomes the program's
-// fd 3.
-func startJob(tty *os.File, events *os.File, a roleArgs) (*exec.Cmd, error) {
+// fd 3. hangupWithParent asks the kernel to send the program SIGHUP if this
+// process dies (prctl PR_SET_PDEATHSIG), as a shell that is killed leaves
+// its jobs hung up.
+func startJob(tty *os.File, events *os.File, a roleArgs, hangupWithParent bool) (*exec.Cmd, error) {
 	if events != nil {
 		a.EventsFD = 3
 	}
@@ -33,6 +35,9 @@ func startJob(tty *os.File, events *os.File, a roleArgs) (*exec.Cmd, error) {
 		cmd.ExtraFiles = []*os.File{events}
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: true, Ctty: int(tty.Fd())}
+	if hangupWithParent {
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGHUP
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -45,7 +45,10 @@ func runLeader(args []string) int {
 	if rep.w != nil {
 		events = rep.w
 	}
-	job, err := startJob(os.Stdin, events, roleArgs{Report: a.Report, Lifetime: a.Lifetime})
+	// No PR_SET_PDEATHSIG here: when the leader dies, the kernel itself
+	// sends SIGHUP to the terminal's foreground group, and the lesson
+	// shows exactly that.
+	job, err := startJob(os.Stdin, events, roleArgs{Report: a.Report, Lifetime: a.Lifetime}, false)
 	if err != nil {
 		rep.send(Event{Kind: "note", Text: "cannot start the program: " + err.Error()})
 		return 1
