@@ -93,7 +93,7 @@ func TestDemoDaemonTextGolden(t *testing.T) {
 func TestDemoStopTextGolden(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "dlab.log")
-	os.WriteFile(log, []byte("2026/11/25 17:25:36 dlab-demo-daemon[4316]: ready pid=4316\n2026/11/25 17:25:46 dlab-demo-daemon[4316]: shutting down on SIGTERM\n"), 0o600)
+	os.WriteFile(log, []byte("dlab-demo-daemon[4316]: 2026/11/25 17:25:36 ready pid=4316\ndlab-demo-daemon[4316]: 2026/11/25 17:25:46 shutting down on SIGTERM\n"), 0o600)
 	var b bytes.Buffer
 	for _, e := range []registry.Ended{
 		{Entry: registry.Entry{PID: 4316, Kind: "sysv-daemon", LogFile: log, PIDFile: filepath.Join(dir, "dlab.pid")}, How: "ended on SIGTERM", Took: 3 * time.Millisecond, Signalled: true},

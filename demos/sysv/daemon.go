@@ -91,8 +91,7 @@ func runDaemon(args []string) int {
 	if err != nil {
 		return fail(fmt.Errorf("cannot open the log: %w", err))
 	}
-	// Lines as syslog writes them: time, then name[pid]: message.
-	logger := log.New(logFile, fmt.Sprintf("dlab-demo-daemon[%d]: ", os.Getpid()), log.LstdFlags|log.Lmsgprefix)
+	logger := log.New(logFile, fmt.Sprintf("dlab-demo-daemon[%d]: ", os.Getpid()), log.LstdFlags)
 
 	// Step 12: the PID file.
 	pf, err := writePIDFile(dir, PIDFileName)
