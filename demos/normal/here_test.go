@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -61,39 +62,57 @@ func init() {
 	})
 }
 
-func TestRunHereInTheUsersTerminal(t *testing.T) {
-	t.Parallel()
+// hereSession is dlab (the normal-test-here role) started from an
+// interactive terminal: master is the terminal's other side, screen what
+// it shows, result where the role reports.
+type hereSession struct {
+	master *os.File
+	screen *syncBuffer
+	result *os.File
+	cmd    *exec.Cmd
+	done   chan error
+}
+
+func startHere(t *testing.T) *hereSession {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer master.Close()
-	r, w, _ := os.Pipe()
-	defer r.Close()
-	cmd, _ := reexec.Command("normal-test-here", filepath.Join(t.TempDir(), "processes"))
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := reexec.Command("normal-test-here", filepath.Join(t.TempDir(), "processes"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.ExtraFiles = []*os.File{w}
+	// A session leader with the pty as its controlling terminal, in its
+	// foreground, as a login shell is.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	slave.Close()
 	w.Close()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-done })
+	h := &hereSession{master: master, screen: &syncBuffer{}, result: r, cmd: cmd, done: make(chan error, 1)}
+	go func() { h.done <- cmd.Wait() }()
+	go io.Copy(h.screen, master)
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-h.done
+		master.Close()
+		r.Close()
+	})
+	return h
+}
 
-	screen := &syncBuffer{}
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			screen.Write(buf[:n])
-			if err != nil {
-				return
-			}
-		}
-	}()
+func TestRunHereInTheUsersTerminal(t *testing.T) {
+	t.Parallel()
+	h := startHere(t)
+	master, screen, r := h.master, h.screen, h.result
 	// The user reads the intro, presses ^Z, then ^C twice.
 	waitScreen(t, screen, "q quits")
 	master.Write([]byte{0x1a})
@@ -122,27 +141,8 @@ func TestRunHereInTheUsersTerminal(t *testing.T) {
 
 func TestRunHereProgramIsHungUpWhenDlabIsKilled(t *testing.T) {
 	t.Parallel()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	r, w, _ := os.Pipe()
-	defer r.Close()
-	cmd, _ := reexec.Command("normal-test-here", filepath.Join(t.TempDir(), "processes"))
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	slave.Close()
-	w.Close()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	screen := &syncBuffer{}
-	go io.Copy(screen, master)
-
+	h := startHere(t)
+	screen := h.screen
 	waitScreen(t, screen, "q quits")
 	var pid int
 	if _, err := fmt.Sscanf(screen.String(), "The demo normal program, PID %d", &pid); err != nil {
@@ -154,8 +154,7 @@ func TestRunHereProgramIsHungUpWhenDlabIsKilled(t *testing.T) {
 	}
 	defer prog.Close()
 	// dlab killed: it can't end its job itself.
-	cmd.Process.Kill()
-	<-done
+	h.cmd.Process.Kill()
 	exit, err := prog.ExitStatus(deadline(t))
 	if err != nil {
 		t.Fatal(err)

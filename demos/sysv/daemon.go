@@ -18,7 +18,6 @@ import (
 
 	"dlab/demos/pidfd"
 	"dlab/demos/proc"
-	"dlab/demos/reexec"
 	"dlab/demos/registry"
 
 	"golang.org/x/sys/unix"
@@ -45,15 +44,9 @@ func runDaemon(args []string) int {
 	// way than by stage 1. SIGHUP and SIGTERM are caught (reload, shut
 	// down) before the others are reset, so that they are never ignored and
 	// never take the default action meanwhile.
-	if _, err := reexec.EmptySignalMask(); err != nil {
-		return fail(err)
-	}
-	if err := closeInheritedFDs(readyFD); err != nil {
-		return fail(err)
-	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM)
-	if err := reexec.DefaultSignals(syscall.SIGHUP, syscall.SIGTERM); err != nil {
+	if err := resetInheritance(syscall.SIGHUP, syscall.SIGTERM); err != nil {
 		return fail(err)
 	}
 

@@ -13,6 +13,28 @@ func init() {
 	reexec.Register("sysv-daemon", runDaemon)
 }
 
+// resetInheritance is daemon(7) steps 3, 1 and 2, which the recipe puts
+// before the first fork; dlab's own process must keep its fds and handlers,
+// so each child does them first thing instead. keep are the signals the
+// caller has already passed to signal.Notify.
+func resetInheritance(keep ...os.Signal) error {
+	// Step 3: an empty signal mask. A blocked signal survives fork and exec;
+	// if one is blocked, this re-executes the process with an empty mask
+	// (same PID, same session) and does not return.
+	if _, err := reexec.EmptySignalMask(); err != nil {
+		return err
+	}
+	// Step 1: close the file descriptors inherited from dlab, but 0-2 and
+	// the readiness pipe. They would pass on to the daemon otherwise.
+	if err := closeInheritedFDs(readyFD); err != nil {
+		return err
+	}
+	// Step 2: default signal handlers. exec already reset the caught ones;
+	// an ignored one (nohup's SIGHUP, the SIGINT a non-interactive shell
+	// ignores for background jobs) stays ignored across exec unless reset.
+	return reexec.DefaultSignals(keep...)
+}
+
 // runStage1 is the first child. The launcher started it with setsid (step 6
 // happens in the child between fork and exec: SysProcAttr.Setsid), so it
 // leads a new session with no controlling terminal.
@@ -27,21 +49,8 @@ func runStage1(args []string) int {
 		return fail(err)
 	}
 
-	// Step 3: an empty signal mask. A blocked signal survives fork and exec;
-	// if one is blocked, this re-executes stage 1 with an empty mask (same
-	// PID, same session) and does not return.
-	if _, err := reexec.EmptySignalMask(); err != nil {
-		return fail(err)
-	}
-	// Step 1: close the file descriptors inherited from dlab, but 0-2 and the
-	// readiness pipe. They would pass on to the daemon otherwise.
-	if err := closeInheritedFDs(readyFD); err != nil {
-		return fail(err)
-	}
-	// Step 2: default signal handlers. exec already reset the caught ones;
-	// an ignored one (nohup's SIGHUP, the SIGINT a non-interactive shell
-	// ignores for background jobs) stays ignored across exec unless reset.
-	if err := reexec.DefaultSignals(); err != nil {
+	// Steps 3, 1 and 2, the first thing the new process does.
+	if err := resetInheritance(); err != nil {
 		return fail(err)
 	}
 	// Step 4 was done by the launcher: this process got a sanitized
