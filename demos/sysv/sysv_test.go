@@ -245,8 +245,15 @@ func TestSIGTERMShutsDownCleanly(t *testing.T) {
 	if exit.Known && exit.String() != "exited with status 0" {
 		t.Errorf("ended: %s, want exited with status 0", exit)
 	}
-	if log, _ := d.Log(); !strings.Contains(log, "shutting down on SIGTERM") {
-		t.Errorf("log:\n%s", log)
+	checkCleanExit(t, d, "shutting down on SIGTERM")
+}
+
+// checkCleanExit checks that the daemon logged its reason to exit and
+// removed its PID file.
+func checkCleanExit(t *testing.T, d *sysv.Daemon, said string) {
+	t.Helper()
+	if log, _ := d.Log(); !strings.Contains(log, said) {
+		t.Errorf("the log does not say %q:\n%s", said, log)
 	}
 	if _, err := os.Stat(d.PIDFile); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("PID file still there after a clean exit: %v", err)
@@ -276,12 +283,7 @@ func TestLifetimeEndsTheDaemon(t *testing.T) {
 	if err := d.WaitExit(deadline(t)); err != nil {
 		t.Fatal(err)
 	}
-	if log, _ := d.Log(); !strings.Contains(log, "lifetime over") {
-		t.Errorf("log:\n%s", log)
-	}
-	if _, err := os.Stat(d.PIDFile); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("PID file still there: %v", err)
-	}
+	checkCleanExit(t, d, "lifetime over")
 }
 
 func TestSecondDaemonInTheSameDirectoryIsRefused(t *testing.T) {
