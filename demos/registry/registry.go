@@ -138,7 +138,8 @@ func Default() (Store, error) {
 
 // RunDir makes a new directory for one demo process of this run (its PID
 // file, log and configuration), under the state directory:
-// STATE/runs/RUN/NAME-N.
+// STATE/runs/RUN/NAME-N. Cleanup removes it once this run of dlab is over
+// and no entry's PIDFile or LogFile lies in it any more: record those.
 func RunDir(name string) (string, error) {
 	state, err := StateDir()
 	if err != nil {
