@@ -1,7 +1,6 @@
 package normal
 
 import (
-	"os"
 	"runtime"
 
 	"golang.org/x/sys/unix"
@@ -62,10 +61,4 @@ func takeForeground(fd, pgid int) error {
 // foregroundGroup reads the terminal's foreground process group.
 func foregroundGroup(fd int) (int, error) {
 	return unix.IoctlGetInt(fd, unix.TIOCGPGRP)
-}
-
-// isTerminal reports whether f is a terminal.
-func isTerminal(f *os.File) bool {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
 }
