@@ -166,7 +166,8 @@ var (
 		{regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`), "DATE TIME"},
 		{regexp.MustCompile(`\d{4}/\d\d/\d\d`), "DATE"},
 		{regexp.MustCompile(`\d\d:\d\d:\d\d`), "TIME"},
-		{regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)? ?(ms|µs|s)\b`), "DURATION"},
+		// Every form inspect's duration() prints: 3.2 s, 4m05s, 2h03m, 3d04h.
+		{regexp.MustCompile(`\b(\d+d\d\dh|\d+h\d\dm|(\d+h)?(\d+m)?\d+(\.\d+)? ?(ms|µs|s))\b`), "DURATION"},
 		{regexp.MustCompile(`pts/\d+`), "pts/N"},
 		{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
 		// Running or sleeping: whichever the scheduler had it in.
