@@ -1,6 +1,6 @@
 module dlab
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/charmbracelet/glamour v1.0.0
