@@ -15,6 +15,7 @@ import (
 
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/normal"
+	"dlab/demos/wrap"
 
 	"github.com/spf13/cobra"
 )
@@ -181,7 +182,7 @@ func wrapped(text string, width int) string {
 	if width <= 0 {
 		return text
 	}
-	return normal.Wrap(text, width, "    ")
+	return strings.Join(wrap.Hanging(text, width, "", "    "), "\n")
 }
 
 // waitOrHangup waits for the program to end; if ctx ends first (dlab got

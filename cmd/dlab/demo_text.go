@@ -8,6 +8,7 @@ import (
 
 	"dlab/demos/compare"
 	"dlab/demos/spectrum"
+	"dlab/demos/wrap"
 )
 
 // The text forms of dlab demo compare and of the spectrum demos: aligned
@@ -161,7 +162,7 @@ func writeProcesses(w io.Writer, rows [][]string, width int) {
 func widest(s string) int {
 	n := 0
 	for _, l := range strings.Split(s, "\n") {
-		n = max(n, visible(l))
+		n = max(n, wrap.Width(l))
 	}
 	return n
 }
@@ -177,16 +178,8 @@ func writeWrapped(w io.Writer, text string, width int) {
 // writeIndented writes text wrapped to width, the first line after first
 // and the others after rest.
 func writeIndented(w io.Writer, text, first, rest string, width int) {
-	inner := 0
-	if width > 0 {
-		inner = max(width-max(visible(first), visible(rest)), 20)
-	}
-	for i, l := range wrap(text, inner) {
-		lead := rest
-		if i == 0 {
-			lead = first
-		}
-		fmt.Fprintln(w, lead+l)
+	for _, l := range wrap.Hanging(text, width, first, rest) {
+		fmt.Fprintln(w, l)
 	}
 }
 
@@ -227,7 +220,12 @@ func (t *textTable) write(w io.Writer) {
 			if t.width == 0 {
 				wd = 0
 			}
-			wrapped := wrap(c, wd)
+			// A cell that fits is kept as it is, with the spaces that
+			// indent it under its heading ("  the draft says").
+			wrapped := []string{c}
+			if wd > 0 && wrap.Width(c) > wd {
+				wrapped = wrap.Lines(c, wd)
+			}
 			cols = append(cols, wrapped)
 			lines = max(lines, len(wrapped))
 		}
@@ -247,45 +245,6 @@ func (t *textTable) write(w io.Writer) {
 			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
 		}
 	}
-}
-
-// wrap splits s into lines of at most width columns, at spaces (0: one
-// line).
-func wrap(s string, width int) []string {
-	if width <= 0 || visible(s) <= width {
-		return []string{s}
-	}
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case visible(line)+1+visible(word) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	return append(lines, line)
-}
-
-// visible is how many columns s takes on a terminal: its runes, less the
-// colour escapes ("\x1b[...m").
-func visible(s string) int {
-	n, esc := 0, false
-	for _, r := range s {
-		switch {
-		case esc:
-			esc = r != 'm'
-		case r == '\x1b':
-			esc = true
-		default:
-			n++
-		}
-	}
-	return n
 }
 
 func at(lines []string, i int) string {

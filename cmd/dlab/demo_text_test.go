@@ -11,6 +11,7 @@ import (
 	"dlab/demos/compare"
 	"dlab/demos/inspect"
 	"dlab/demos/spectrum"
+	"dlab/demos/wrap"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -58,7 +59,7 @@ func TestCompareTextGolden(t *testing.T) {
 		if width > 0 {
 			name = "compare-80.txt"
 			for _, l := range strings.Split(b.String(), "\n") {
-				if visible(l) > width {
+				if wrap.Width(l) > width {
 					t.Errorf("line wider than %d: %q", width, l)
 				}
 			}

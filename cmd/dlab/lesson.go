@@ -16,6 +16,7 @@ import (
 
 	"dlab/cmd/dlab/iostreams"
 	"dlab/content"
+	"dlab/demos/wrap"
 	"dlab/lessons"
 	"dlab/lessons/catalog"
 	"dlab/lessons/handout"
@@ -274,20 +275,7 @@ func listLessons(opts *lessonOptions, ls []lessons.Lesson) error {
 
 // fill wraps text to width, each line starting with indent.
 func fill(text string, width int, indent string) string {
-	var b strings.Builder
-	line := indent
-	for _, w := range strings.Fields(text) {
-		if line != indent && len([]rune(line))+1+len([]rune(w)) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if line != indent {
-			line += " "
-		}
-		line += w
-	}
-	b.WriteString(line + "\n")
-	return b.String()
+	return strings.Join(wrap.Hanging(text, width, indent, indent), "\n") + "\n"
 }
 
 // handoutMeta signs a handout: when, where, who, and which dlab.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"dlab/demos/wrap"
 )
 
 // TextOptions say how to render for people.
@@ -44,7 +46,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 		how = "started as a service manager starts a service (own session, no terminal, stdio on pipes, NOTIFY_SOCKET set)"
 	}
 	fmt.Fprintf(&b, "%s %s\n", paint(ansiBold, "dlab check:"), strings.Join(quoteArgs(r.Command), " "))
-	for _, l := range wrap(how, width-2) {
+	for _, l := range fill(how, width-2) {
 		fmt.Fprintf(&b, "  %s\n", l)
 	}
 	b.WriteString("\n")
@@ -59,11 +61,11 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 			title += paint(ansiDim, " (required)")
 		}
 		fmt.Fprintf(&b, "  %s  %s\n", tag, title)
-		for _, l := range wrap(it.Observed, width-len(indent)) {
+		for _, l := range fill(it.Observed, width-len(indent)) {
 			fmt.Fprintf(&b, "%s%s\n", indent, l)
 		}
 		if it.Status != Skip {
-			for i, l := range wrap("why: "+it.Why, width-len(indent)) {
+			for i, l := range fill("why: "+it.Why, width-len(indent)) {
 				if i == 0 {
 					l = "why:" + strings.TrimPrefix(l, "why:")
 				}
@@ -74,7 +76,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 	if len(r.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range r.Notes {
-			for i, l := range wrap(n, width-4) {
+			for i, l := range fill(n, width-4) {
 				lead := "  - "
 				if i > 0 {
 					lead = "    "
@@ -104,7 +106,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 	if !r.Passed {
 		code = ansiRed
 	}
-	for _, l := range wrap(r.Summary, width) {
+	for _, l := range fill(r.Summary, width) {
 		fmt.Fprintln(&b, paint(ansiBold+code, l))
 	}
 	_, err := io.WriteString(w, b.String())
@@ -118,36 +120,14 @@ func JSON(w io.Writer, r Result) error {
 	return enc.Encode(r)
 }
 
-// wrap breaks s into lines of at most width runes, at spaces; width 0 or
-// less keeps it on one line.
-func wrap(s string, width int) []string {
-	if width <= 0 {
-		return []string{strings.Join(strings.Fields(s), " ")}
+// fill fills s into lines of at most width columns, but never fewer than
+// 20, so a narrow terminal still shows words; width 0 or less keeps it on
+// one line.
+func fill(s string, width int) []string {
+	if width > 0 {
+		width = max(width, 20)
 	}
-	if width < 20 {
-		width = 20
-	}
-	var lines []string
-	var cur strings.Builder
-	n := 0
-	for _, word := range strings.Fields(s) {
-		wl := len([]rune(word))
-		if n > 0 && n+1+wl > width {
-			lines = append(lines, cur.String())
-			cur.Reset()
-			n = 0
-		}
-		if n > 0 {
-			cur.WriteByte(' ')
-			n++
-		}
-		cur.WriteString(word)
-		n += wl
-	}
-	if n > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
+	return wrap.Lines(s, width)
 }
 
 // quoteArgs quotes the arguments that a shell would need quoted.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"dlab/demos/wrap"
 )
 
 // RenderOptions shape the text forms of a report.
@@ -52,7 +54,7 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	width := o.width()
 	var b strings.Builder
 	b.WriteString(r.Headline() + "\n\n")
-	b.WriteString(wrap(r.Summary, width, "  ", "  "))
+	b.WriteString(filled(r.Summary, width, "  ", "  "))
 	b.WriteString("\n")
 
 	aw := 0
@@ -64,9 +66,9 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	shown := map[string]bool{}
 	for _, row := range r.Evidence {
 		head := fmt.Sprintf("  %-3s %-*s  ", mark(row.DaemonLike), aw, row.Aspect)
-		b.WriteString(wrap(printable(row.Observed), width, head, indent))
-		b.WriteString(wrap(row.Why, width, indent, indent))
-		b.WriteString(wrap("source: "+row.Source, width, indent, indent+"  "))
+		b.WriteString(filled(printable(row.Observed), width, head, indent))
+		b.WriteString(filled(row.Why, width, indent, indent))
+		b.WriteString(filled("source: "+row.Source, width, indent, indent+"  "))
 		if o.Raw && row.Raw != "" && !shown[row.Raw] {
 			// Many rows come from the same stat line: show it once.
 			shown[row.Raw] = true
@@ -78,7 +80,7 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	if len(r.Facts.Unreadable) > 0 {
 		b.WriteString("\nCould not read\n")
 		for _, u := range r.Facts.Unreadable {
-			b.WriteString(wrap(u, width, "  - ", "    "))
+			b.WriteString(filled(u, width, "  - ", "    "))
 		}
 	}
 	if len(r.Predictions) > 0 {
@@ -89,8 +91,8 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 		}
 		pindent := strings.Repeat(" ", 2+pw+2)
 		for _, p := range r.Predictions {
-			b.WriteString(wrap(p.Outcome, width, fmt.Sprintf("  %-*s  ", pw, p.Event), pindent))
-			b.WriteString(wrap("why: "+p.Why, width, pindent, pindent+"  "))
+			b.WriteString(filled(p.Outcome, width, fmt.Sprintf("  %-*s  ", pw, p.Event), pindent))
+			b.WriteString(filled("why: "+p.Why, width, pindent, pindent+"  "))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -159,26 +161,8 @@ func printable(s string) string {
 	}, s)
 }
 
-// wrap fills text to width, starting with first and continuing with rest.
-func wrap(text string, width int, first, rest string) string {
-	var b strings.Builder
-	line := first
-	lineLen := utf8.RuneCountInString(first)
-	empty := true
-	for _, word := range strings.Fields(text) {
-		wl := utf8.RuneCountInString(word)
-		if !empty && lineLen+1+wl > width {
-			b.WriteString(line + "\n")
-			line, lineLen, empty = rest, utf8.RuneCountInString(rest), true
-		}
-		if !empty {
-			line += " "
-			lineLen++
-		}
-		line += word
-		lineLen += wl
-		empty = false
-	}
-	b.WriteString(strings.TrimRight(line, " ") + "\n")
-	return b.String()
+// filled is text filled to width, starting with first and continuing with
+// rest, one line a row of the report.
+func filled(text string, width int, first, rest string) string {
+	return strings.Join(wrap.Hanging(text, width, first, rest), "\n") + "\n"
 }

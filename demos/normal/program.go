@@ -12,6 +12,7 @@ import (
 
 	"dlab/demos/proc"
 	"dlab/demos/reexec"
+	"dlab/demos/wrap"
 
 	"golang.org/x/sys/unix"
 )
@@ -84,7 +85,7 @@ func runReporting(a roleArgs, rep *reporter) int {
 			width = 80
 		}
 		// The terminal turns "\n" into "\r\n" (onlcr): plain newlines do.
-		fmt.Print(Wrap(e.Text, width-1, "    ") + "\n")
+		fmt.Print(strings.Join(wrap.Hanging(e.Text, width-1, "", "    "), "\n") + "\n")
 		rep.send(e)
 	}
 	self, _ := viewOf(os.Getpid())
@@ -198,25 +199,4 @@ func dieOf(sig syscall.Signal) {
 	// Not reached: a fatal signal with its default action ends every thread
 	// before kill returns to user space.
 	os.Exit(128 + int(sig))
-}
-
-// Wrap breaks a report into lines of at most width columns, at spaces, and
-// indents the lines after the first, as the program prints it.
-func Wrap(text string, width int, indent string) string {
-	var b strings.Builder
-	line := 0
-	for i, word := range strings.Fields(text) {
-		switch {
-		case i == 0:
-		case line+1+len(word) > width:
-			b.WriteString("\n" + indent)
-			line = len(indent)
-		default:
-			b.WriteByte(' ')
-			line++
-		}
-		b.WriteString(word)
-		line += len(word)
-	}
-	return b.String()
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"dlab/demos/wrap"
 )
 
 // View says how to render.
@@ -49,47 +51,16 @@ func (v View) mark(st StepStatus) string {
 func (v View) wrapIndent(s, lead, rest string) string {
 	var b strings.Builder
 	for _, para := range strings.Split(s, "\n") {
-		if v.Width <= 0 || strings.HasPrefix(para, "    ") {
-			b.WriteString(lead + para + "\n")
-			lead = rest
-			continue
+		lines := []string{lead + para}
+		if v.Width > 0 && !strings.HasPrefix(para, "    ") {
+			lines = wrap.Hanging(para, v.Width, lead, rest)
 		}
-		line, n := lead, visibleLen(lead)
-		first := true
-		for _, w := range strings.Fields(para) {
-			wl := visibleLen(w)
-			if !first && n+1+wl > v.Width {
-				b.WriteString(line + "\n")
-				line, n, first = rest, visibleLen(rest), true
-			}
-			if !first {
-				line += " "
-				n++
-			}
-			line += w
-			n += wl
-			first = false
+		for _, l := range lines {
+			b.WriteString(l + "\n")
 		}
-		b.WriteString(line + "\n")
 		lead = rest
 	}
 	return b.String()
-}
-
-// visibleLen counts the columns s takes, leaving out colour escapes.
-func visibleLen(s string) int {
-	n, esc := 0, false
-	for _, r := range s {
-		switch {
-		case esc:
-			esc = r != 'm'
-		case r == '\x1b':
-			esc = true
-		default:
-			n++
-		}
-	}
-	return n
 }
 
 // WritePath writes the whole path with progress marks, then the current step.
