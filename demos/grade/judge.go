@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"dlab/demos/proc"
 )
 
 // Why each item matters, with the daemon(7) step behind it.
@@ -282,11 +284,6 @@ func survivorItem(o Observation, skip string) Item {
 	return it
 }
 
-// isTerminal reports whether an fd target is a terminal device.
-func isTerminal(target string) bool {
-	return strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty") || target == "/dev/console"
-}
-
 func stdioItem(o Observation, fds [3]string) Item {
 	it := Item{ID: "stdio", Title: "its stdin, stdout and stderr are not on the terminal", Required: true, Why: whyStdio}
 	var parts, onTTY, closed []string
@@ -297,7 +294,7 @@ func stdioItem(o Observation, fds [3]string) Item {
 			closed = append(closed, fmt.Sprint(i))
 		default:
 			parts = append(parts, fmt.Sprintf("%d → %s", i, t))
-			if isTerminal(t) {
+			if proc.IsTerminalDevice(t) {
 				onTTY = append(onTTY, fmt.Sprint(i))
 			}
 		}
@@ -316,7 +313,7 @@ func stdioItem(o Observation, fds [3]string) Item {
 
 func firstIndex(fds [3]string) int {
 	for i, t := range fds {
-		if isTerminal(t) {
+		if proc.IsTerminalDevice(t) {
 			return i
 		}
 	}

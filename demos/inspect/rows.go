@@ -136,7 +136,7 @@ func fdKind(target string) string {
 		return "closed"
 	case target == "/dev/null":
 		return "null"
-	case strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty") || target == "/dev/console":
+	case proc.IsTerminalDevice(target):
 		return "terminal"
 	case strings.HasPrefix(target, "pipe:"):
 		return "pipe"

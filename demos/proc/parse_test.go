@@ -266,3 +266,14 @@ func TestErrorsMatchSentinels(t *testing.T) {
 		t.Errorf("missing process: %v is not ErrGone", err)
 	}
 }
+
+func TestIsTerminalDevice(t *testing.T) {
+	for target, want := range map[string]bool{
+		"/dev/pts/3": true, "/dev/tty1": true, "/dev/ttyS0": true, "/dev/tty": true, "/dev/console": true,
+		"/dev/null": false, "/dev/ptmx": false, "pipe:[123]": false, "socket:[456]": false, "": false, "/tmp/dev/pts/1": false,
+	} {
+		if got := IsTerminalDevice(target); got != want {
+			t.Errorf("IsTerminalDevice(%q) = %v, want %v", target, got, want)
+		}
+	}
+}

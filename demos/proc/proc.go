@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -167,6 +168,14 @@ func (p FS) Link(pid int, name string) (string, error) {
 type FD struct {
 	Num    int
 	Target string
+}
+
+// IsTerminalDevice reports whether an fd target is a terminal: a
+// pseudo-terminal (/dev/pts/N), a virtual console or serial line
+// (/dev/ttyN, /dev/ttySN), the process's own controlling terminal
+// (/dev/tty) or the system console.
+func IsTerminalDevice(target string) bool {
+	return strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty") || target == "/dev/console"
 }
 
 // FDs lists the open file descriptors of pid in ascending order.

@@ -67,7 +67,7 @@ func fdNames(fds [3]string) []string {
 // selfStory says in words what the table shows, for the case at hand.
 func selfStory(rep inspect.Report) string {
 	f := rep.Facts
-	piped := !strings.HasPrefix(f.FD[1], "/dev/pts/") && !strings.HasPrefix(f.FD[1], "/dev/tty")
+	piped := !proc.IsTerminalDevice(f.FD[1])
 	var paras []string
 	switch {
 	case f.TTY != "?" && f.Foreground:

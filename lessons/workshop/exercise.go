@@ -132,10 +132,6 @@ func (env *Env) explain(pid int) (inspect.Report, *Outcome) {
 	return r, nil
 }
 
-func isTerminal(target string) bool {
-	return strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty") || target == "/dev/console"
-}
-
 func fdLines(f inspect.Facts) []string {
 	var out []string
 	for i, t := range f.FD {

@@ -12,6 +12,7 @@ import (
 
 	"dlab/demos/grade"
 	"dlab/demos/inspect"
+	"dlab/demos/proc"
 )
 
 // exercises by ID; the plan puts them after their lessons.
@@ -210,7 +211,7 @@ var redirect = &Exercise{
 		o := Outcome{Seen: fdLines(f)}
 		var on []string
 		for i, t := range f.FD {
-			if isTerminal(t) {
+			if proc.IsTerminalDevice(t) {
 				on = append(on, fmt.Sprint(i))
 			}
 		}
@@ -361,7 +362,7 @@ func hangupOutcome(r inspect.Report, yours string) Outcome {
 	hasTTY := f.TTY != "?" && f.TTY != ""
 	var onTTY bool
 	for _, t := range f.FD {
-		onTTY = onTTY || isTerminal(t)
+		onTTY = onTTY || proc.IsTerminalDevice(t)
 	}
 	holder := f.TermHolder
 	switch {
