@@ -13,13 +13,7 @@ import (
 	"dlab/demos/registry"
 )
 
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	// Under -race every process sleeps 1 s in exit (GORACE atexit_sleep_ms)
-	// to let reports drain; the demo processes would each take a second to end.
-	os.Setenv("GORACE", "atexit_sleep_ms=0 "+os.Getenv("GORACE"))
-	os.Exit(leakcheck.Main(m))
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
 
 func run(t *testing.T, opts Options) Result {
 	t.Helper()

@@ -9,7 +9,4 @@ import (
 )
 
 // TestMain checks that every process the live tests start has ended.
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	os.Exit(leakcheck.Main(m))
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,9 +37,10 @@ func Main(m *testing.M) int {
 	// Under -race every process sleeps a second at exit (GORACE
 	// atexit_sleep_ms defaults to 1000) to flush reports; the demo processes
 	// this suite starts are race-built too, and waiting for their exits is
-	// most of what the live tests do.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	// most of what the live tests do. Other GORACE options are kept, and so
+	// is an atexit_sleep_ms someone chose.
+	if gorace := os.Getenv("GORACE"); !strings.Contains(gorace, "atexit_sleep_ms=") {
+		os.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=0"))
 	}
 	code := m.Run()
 	if left := waitGone(marker, 3*time.Second); len(left) > 0 {

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -14,14 +13,7 @@ import (
 	"dlab/demos/reexec"
 )
 
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	// A race-enabled binary sleeps a second when it exits, unless told not
-	// to; every demo process is this binary, and the tests wait for their
-	// exits.
-	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	os.Exit(leakcheck.Main(m))
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
 
 func init() {
 	// registry-test-sleeper is a process to stop: it says "ready" once its

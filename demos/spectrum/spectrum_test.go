@@ -19,14 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	// Under -race every process sleeps 1 s in exit (GORACE atexit_sleep_ms)
-	// to let reports drain; the demo processes it starts would each take a
-	// second to end.
-	os.Setenv("GORACE", "atexit_sleep_ms=0 "+os.Getenv("GORACE"))
-	os.Exit(leakcheck.Main(m))
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
 
 // testLifetime bounds every process a test starts, in case a test dies
 // before it can stop them (the leak check would still report them).

@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -21,14 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	// A race-enabled binary sleeps a second when it exits, unless told not
-	// to; every demo process is this binary, and the tests wait for their
-	// exits.
-	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
-	os.Exit(leakcheck.Main(m))
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
 
 func init() {
 	// sysv-test-launcher starts a daemon the way dlab does and prints it as

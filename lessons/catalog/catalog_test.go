@@ -14,12 +14,6 @@ import (
 
 func TestMain(m *testing.M) {
 	reexec.Dispatch()
-	// Under -race every process sleeps a second at exit (the race
-	// detector's atexit_sleep_ms) unless told not to; the demos start many
-	// short-lived helpers.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
 	// The demos record what they start in the user's registry: keep the
 	// tests' records out of the real one.
 	state, err := os.MkdirTemp("", "dlab-catalog-test-")

@@ -27,10 +27,6 @@ var stateDir string
 func TestMain(m *testing.M) {
 	reexec.Dispatch()
 	flag.Parse()
-	// Under -race every helper process would sleep a second at exit.
-	if os.Getenv("GORACE") == "" {
-		os.Setenv("GORACE", "atexit_sleep_ms=0")
-	}
 	var err error
 	if stateDir, err = os.MkdirTemp("", "dlab-render-test-"); err != nil {
 		panic(err)
