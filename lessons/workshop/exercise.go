@@ -132,6 +132,23 @@ func (env *Env) explain(pid int) (inspect.Report, *Outcome) {
 	return r, nil
 }
 
+// pidCheck is the Check of an exercise answered with a PID: it reads that
+// process and lets judge decide on its report. A PID that can't be read (gone,
+// another user's) gets an outcome the student can act on, not an error.
+func pidCheck(usage string, judge func(env *Env, pid int, r inspect.Report) Outcome) func(context.Context, *Env, []string) (Outcome, error) {
+	return func(ctx context.Context, env *Env, args []string) (Outcome, error) {
+		pid, err := parsePID(args, usage)
+		if err != nil {
+			return Outcome{}, err
+		}
+		r, bad := env.explain(pid)
+		if bad != nil {
+			return *bad, nil
+		}
+		return judge(env, pid, r), nil
+	}
+}
+
 func fdLines(f inspect.Facts) []string {
 	var out []string
 	for i, t := range f.FD {

@@ -40,15 +40,7 @@ var yourShell = &Exercise{
 		"The shell knows its own PID: it keeps it in a special parameter.",
 		"echo $$ prints it; so: dlab workshop check $$",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check $$")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
+	Check: pidCheck("dlab workshop check $$", func(env *Env, pid int, r inspect.Report) Outcome {
 		f := r.Facts
 		mine := false
 		for _, a := range env.ancestors() {
@@ -75,8 +67,8 @@ var yourShell = &Exercise{
 				o.Summary += ", and as the session leader it is the one the kernel sends the hang-up to"
 			}
 		}
-		return o, nil
-	},
+		return o
+	}),
 }
 
 var findDaemon = &Exercise{
@@ -88,15 +80,7 @@ var findDaemon = &Exercise{
 		"A daemon has no controlling terminal: ps shows ? in the TTY column. So do kernel threads, whose names ps shows in [brackets].",
 		"ps -e -o tty=,pid=,comm= | awk '$1==\"?\"' lists the processes without a terminal; pick one with a real command line and check it with dlab explain PID.",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check PID")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
+	Check: pidCheck("dlab workshop check PID", func(env *Env, pid int, r inspect.Report) Outcome {
 		o := Outcome{Seen: []string{fmt.Sprintf("PID %d (%s): %s", pid, r.Facts.Comm, r.Summary)}}
 		switch {
 		case env.Started != nil && env.Started(pid):
@@ -109,8 +93,8 @@ var findDaemon = &Exercise{
 		default:
 			o.Summary = fmt.Sprintf("%d is not a daemon: dlab's verdict is %s", pid, r.Verdict)
 		}
-		return o, nil
-	},
+		return o
+	}),
 }
 
 var zombie = &Exercise{
@@ -123,25 +107,17 @@ var zombie = &Exercise{
 		"A subshell that starts a short child and then becomes sleep: ( sleep 1 & exec sleep 600 ) &",
 		"After a second: ps -o pid,stat,comm --ppid $! shows the child with STAT Z. Give that PID.",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check PID")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
+	Check: pidCheck("dlab workshop check PID", func(env *Env, pid int, r inspect.Report) Outcome {
 		f := r.Facts
 		o := Outcome{Seen: []string{fmt.Sprintf("PID %d (%s), state %s, parent %d (%s)", pid, f.Comm, f.State, f.PPID, f.ParentComm)}}
 		if r.Verdict != inspect.Zombie {
 			o.Summary = fmt.Sprintf("%d is not a zombie (its state is %s, not Z): it is still running", pid, f.State)
-			return o, nil
+			return o
 		}
 		o.Passed = true
 		o.Summary = fmt.Sprintf("yes, %d is a zombie: it has exited, and stays in the process table until its parent %d (%s) calls wait(). End the parent (kill %d) and the zombie is adopted by PID 1 or a subreaper, which reaps it", pid, f.PPID, f.ParentComm, f.PPID)
-		return o, nil
-	},
+		return o
+	}),
 }
 
 var daemonizeScript = &Exercise{
@@ -198,15 +174,7 @@ var redirect = &Exercise{
 		"Redirections apply to the command they follow: < for fd 0, > for fd 1, 2> (or 2>&1) for fd 2.",
 		"sleep 600 </dev/null >/tmp/out.log 2>&1 &   then: dlab workshop check $!",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check $!")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
+	Check: pidCheck("dlab workshop check $!", func(env *Env, pid int, r inspect.Report) Outcome {
 		f := r.Facts
 		o := Outcome{Seen: fdLines(f)}
 		var on []string
@@ -217,15 +185,15 @@ var redirect = &Exercise{
 		}
 		if len(on) > 0 {
 			o.Summary = fmt.Sprintf("fd %s of %d still point at a terminal: redirect each of 0, 1 and 2", strings.Join(on, ", "), pid)
-			return o, nil
+			return o
 		}
 		o.Passed = true
 		o.Summary = fmt.Sprintf("yes: none of %d's stdin, stdout and stderr is a terminal, so a hang-up can't make its reads and writes fail", pid)
 		if f.TTY != "?" && f.TTY != "" {
 			o.Summary += fmt.Sprintf("; it still has the controlling terminal %s, a separate tie that only setsid() cuts", f.TTY)
 		}
-		return o, nil
-	},
+		return o
+	}),
 }
 
 var cwdUmask = &Exercise{
@@ -237,15 +205,7 @@ var cwdUmask = &Exercise{
 		"Both are inherited from the parent at fork, so change them in a subshell, just before the command starts.",
 		"( cd / && umask 077 && exec sleep 600 ) &   then: dlab workshop check $!",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check $!")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
+	Check: pidCheck("dlab workshop check $!", func(env *Env, pid int, r inspect.Report) Outcome {
 		f := r.Facts
 		um := "unknown"
 		if f.Umask >= 0 {
@@ -261,8 +221,8 @@ var cwdUmask = &Exercise{
 			o.Passed = true
 			o.Summary = fmt.Sprintf("yes: %d holds no directory but / (nothing to block an unmount), and files it creates get no permissions for group or others", pid)
 		}
-		return o, nil
-	},
+		return o
+	}),
 }
 
 // foregroundLine says which process group has the terminal; while the
@@ -291,15 +251,7 @@ var stoppedJob = &Exercise{
 		"^Z makes the terminal driver send SIGTSTP to the foreground process group.",
 		"sleep 600, then ^Z, then jobs -l shows its PID: dlab workshop check PID. Afterwards, fg resumes it (SIGCONT), kill %1 ends it.",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check PID")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
+	Check: pidCheck("dlab workshop check PID", func(env *Env, pid int, r inspect.Report) Outcome {
 		f := r.Facts
 		o := Outcome{Seen: []string{
 			fmt.Sprintf("state %s", f.State),
@@ -307,12 +259,12 @@ var stoppedJob = &Exercise{
 		}}
 		if f.State != "T" {
 			o.Summary = fmt.Sprintf("%d is not stopped (state %s, not T)", pid, f.State)
-			return o, nil
+			return o
 		}
 		o.Passed = true
 		o.Summary = fmt.Sprintf("yes: %d is stopped (T). ^Z made the terminal send SIGTSTP to its whole process group, and your shell took the terminal back; fg sends SIGCONT and gives the terminal to the job again", pid)
-		return o, nil
-	},
+		return o
+	}),
 }
 
 var surviveHangup = &Exercise{
@@ -324,17 +276,9 @@ var surviveHangup = &Exercise{
 		"Any of the lesson's tools works: nohup, setsid, tmux or screen, or a real daemon. Each gets there differently.",
 		"nohup sleep 600 &  or  setsid sleep 600 </dev/null >/dev/null 2>&1 &  or  tmux new -d sleep 600, then find the PID with pgrep -n sleep.",
 	),
-	Check: func(ctx context.Context, env *Env, args []string) (Outcome, error) {
-		pid, err := parsePID(args, "dlab workshop check PID")
-		if err != nil {
-			return Outcome{}, err
-		}
-		r, bad := env.explain(pid)
-		if bad != nil {
-			return *bad, nil
-		}
-		return hangupOutcome(r, env.ownTTY()), nil
-	},
+	Check: pidCheck("dlab workshop check PID", func(env *Env, pid int, r inspect.Report) Outcome {
+		return hangupOutcome(r, env.ownTTY())
+	}),
 }
 
 // hangupOutcome says how a process was detached and whether it survives its
