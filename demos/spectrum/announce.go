@@ -103,12 +103,35 @@ func readAnnouncements(ctx context.Context, r *os.File) (map[string]announcement
 	return got, nil
 }
 
-// need checks that every role announced itself.
-func need(got map[string]announcement, kind Kind, dir string, roles ...string) error {
-	for _, r := range roles {
-		if _, ok := got[r]; !ok {
-			return fmt.Errorf("the %s of the %s demo never became ready (its logs are in %s)", r, kind, dir)
+// announced names a process by the role it announced itself as, and says
+// under which member role, with what words, the group holds it.
+type announced struct{ as, role, what string }
+
+// holdAnnounced holds the processes a start announced, in the order given,
+// once every one of them did; err is the start's own error. If one is missing or can't
+// be held, it still holds whatever did announce itself, so that Stop ends
+// it, and fails the group.
+func (g *group) holdAnnounced(got map[string]announcement, err error, members ...announced) error {
+	// The members come innermost first, as the story tells them; the last
+	// was started first. Where it never came up, neither did what it
+	// starts, so the outermost one missing is the one to name.
+	for i := len(members) - 1; i >= 0 && err == nil; i-- {
+		if _, ok := got[members[i].as]; !ok {
+			err = fmt.Errorf("the %s of the %s demo never became ready (its logs are in %s)", members[i].as, g.kind, g.dir)
 		}
+	}
+	for _, m := range members {
+		if err == nil {
+			err = g.hold(m.role, m.what, got[m.as])
+		}
+	}
+	if err != nil {
+		for role, a := range got {
+			if _, held := g.procs[a.PID]; !held {
+				g.hold(role, "", a)
+			}
+		}
+		return g.fail(err)
 	}
 	return nil
 }

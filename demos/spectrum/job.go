@@ -52,26 +52,12 @@ func startTerminalJob(ctx context.Context, kind Kind, wrapper string, opts Optio
 	sctx, cancel := startContext(ctx)
 	defer cancel()
 	got, err := startHolder(sctx, g, roleTerminal, opts.lifetime(), shell...)
-	if err == nil {
-		err = need(got, kind, g.dir, roleTerminal, "shell", "program")
-	}
-	if err == nil {
-		err = g.hold("program", "the program, started as `"+wrapper+" dlab ...` by the shell", got["program"])
-	}
-	if err == nil {
-		err = g.hold("shell", "the shell: session leader and controlling process of the terminal", got["shell"])
-	}
-	if err == nil {
-		err = g.hold("terminal", "the terminal window: holds the master side of the pseudo-terminal", got[roleTerminal])
-	}
+	err = g.holdAnnounced(got, err,
+		announced{"program", "program", "the program, started as `" + wrapper + " dlab ...` by the shell"},
+		announced{"shell", "shell", "the shell: session leader and controlling process of the terminal"},
+		announced{roleTerminal, "terminal", "the terminal window: holds the master side of the pseudo-terminal"})
 	if err != nil {
-		// Hold whatever did announce itself, so that Stop ends it.
-		for role, a := range got {
-			if _, held := g.procs[a.PID]; !held {
-				g.hold(role, "", a)
-			}
-		}
-		return nil, g.fail(err)
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, g.fail(err)

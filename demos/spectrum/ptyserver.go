@@ -30,22 +30,11 @@ func StartPtyServer(ctx context.Context, opts Options) (*PtySession, error) {
 	defer cancel()
 	got, err := startHolder(sctx, g, rolePtyServer, opts.lifetime(),
 		roleProgram, "--ready-fd=3", "--lifetime="+opts.lifetime().String())
-	if err == nil {
-		err = need(got, PtyServer, g.dir, rolePtyServer, "program")
-	}
-	if err == nil {
-		err = g.hold("program", "the program on the pseudo-terminal: it leads the terminal's session, the pts is its controlling terminal", got["program"])
-	}
-	if err == nil {
-		err = g.hold("server", "the server: holds the master side, has no terminal of its own (like the tmux server)", got[rolePtyServer])
-	}
+	err = g.holdAnnounced(got, err,
+		announced{"program", "program", "the program on the pseudo-terminal: it leads the terminal's session, the pts is its controlling terminal"},
+		announced{rolePtyServer, "server", "the server: holds the master side, has no terminal of its own (like the tmux server)"})
 	if err != nil {
-		for role, a := range got {
-			if _, held := g.procs[a.PID]; !held {
-				g.hold(role, "", a)
-			}
-		}
-		return nil, g.fail(err)
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, g.fail(err)
