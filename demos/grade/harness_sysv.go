@@ -25,6 +25,10 @@ import (
 // original exits.
 const quietPeriod = 300 * time.Millisecond
 
+// busyPeriod is how long a daemon that stays runnable (busy on the CPU) must
+// stay unchanged before it is judged as it is.
+const busyPeriod = time.Second
+
 // sysv runs the program as an interactive shell would and checks the SysV
 // steps.
 func (h *harness) sysv() {
@@ -250,13 +254,19 @@ func (h *harness) settle() (proc.Stat, bool) {
 		if sig != lastSig {
 			lastSig, lastChange = sig, time.Now()
 		}
+		quiet := time.Since(lastChange)
+		// A runnable process may still be on its way (between fork and
+		// setsid): nginx's original writes the PID file for its child and
+		// exits while the child may not have run yet. Only a daemon that
+		// keeps the CPU busy is taken as it is, after a longer quiet spell.
+		settled := asleep(live, h.self) || quiet >= busyPeriod
 		if pf != nil {
-			// Written by the daemon: it is in place once the processes
+			// It is in place once the PID file names it and the processes
 			// between it and the original (the first child) are gone.
-			if pid, ok := readPID(pf.Path); ok && contains(live, pid) && (onlyAdopted(live, h.self, pid) || time.Since(lastChange) >= quietPeriod) {
+			if pid, ok := readPID(pf.Path); ok && contains(live, pid) && settled && (onlyAdopted(live, h.self, pid) || quiet >= quietPeriod) {
 				break
 			}
-		} else if time.Since(lastChange) >= quietPeriod {
+		} else if quiet >= quietPeriod && settled {
 			break
 		}
 		if time.Now().After(deadline) || h.aborted() {
@@ -364,6 +374,19 @@ func adoptedSignature(live []proc.Stat, harness int) string {
 		}
 	}
 	return b.String()
+}
+
+// asleep reports whether every process the harness adopted is waiting
+// (sleeping or stopped) rather than runnable: on a loaded machine a freshly
+// forked child can sit runnable before it reaches setsid(), and judging it
+// then would fail a good daemon.
+func asleep(live []proc.Stat, harness int) bool {
+	for _, st := range live {
+		if st.PPID == harness && (st.State == 'R' || st.State == 'D') {
+			return false
+		}
+	}
+	return true
 }
 
 // onlyAdopted reports whether pid is the one process the harness has adopted.
