@@ -40,6 +40,7 @@ type lessonOptions struct {
 	Width   int
 	Format  string // terminal, markdown or html
 	Output  string // -o: write there instead of stdout
+	NoPager bool
 }
 
 func newLessonCmd(ios *iostreams.IOStreams, runF func(*lessonOptions) error) *cobra.Command {
@@ -106,6 +107,7 @@ dated and signed with host and user), for a lab report.`,
 	f.IntVar(&opts.Width, "width", 0, "wrap text at this column (default: the terminal's width, else 80)")
 	f.StringVar(&opts.Format, "format", "terminal", "terminal, markdown or html (a handout with the live results)")
 	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
+	f.BoolVar(&opts.NoPager, "no-pager", false, "don't page a lesson read in a terminal (default pager: $DLAB_PAGER, $PAGER, less)")
 	return cmd
 }
 
@@ -126,6 +128,16 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		chosen = []lessons.Lesson{l}
 	}
 
+	// A lesson is longer than a screen: in a terminal, page it as git and
+	// gh page their output. The demos keep streaming into the pager.
+	paged := false
+	if opts.Output == "" && opts.Format == "terminal" && !opts.NoPager {
+		if err := opts.IO.StartPager(iostreams.PagerCommand(opts.Getenv)); err != nil {
+			return err
+		}
+		paged = opts.IO.Paging()
+		defer opts.IO.StopPager()
+	}
 	out := opts.IO.Out
 	var file *os.File
 	if opts.Output != "" {
@@ -179,7 +191,19 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	default:
 		err = renderLessons(ctx, out, opts, chosen, run)
 	}
-	if errors.Is(err, syscall.EPIPE) || caught == syscall.SIGPIPE {
+	// caught is written before cancel(): read it only once ctx says so.
+	var sig os.Signal
+	if ctx.Err() != nil {
+		sig = caught
+	}
+	if sig != nil && sig != syscall.SIGPIPE {
+		return exitError130(opts)
+	}
+	if errors.Is(err, syscall.EPIPE) || sig == syscall.SIGPIPE {
+		if paged {
+			// q in dlab's own pager before the end: the reader is done.
+			return nil
+		}
 		// The reader stopped reading: nobody to tell.
 		return exitError{code: 141}
 	}

@@ -166,3 +166,52 @@ func TestLessonCompletionOffersTheNames(t *testing.T) {
 		}
 	}
 }
+
+func TestLessonInATerminalGoesThroughThePager(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	opts := lessonOpts(ios)
+	opts.Name, opts.Plain = "alpha", true
+	opts.Getenv = func(k string) string {
+		if k == "DLAB_PAGER" {
+			return "sed s/^/paged:/"
+		}
+		return ""
+	}
+	if err := runLesson(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimRight(out.String(), "\n"), "\n") {
+		if !strings.HasPrefix(line, "paged:") {
+			t.Fatalf("line %q did not go through the pager:\n%s", line, out.String())
+		}
+	}
+
+	// --no-pager writes straight to the terminal.
+	ios, _, out, _ = iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	opts.IO, opts.NoPager = ios, true
+	if err := runLesson(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "paged:") || out.Len() == 0 {
+		t.Errorf("--no-pager output:\n%s", out.String())
+	}
+}
+
+func TestQuittingThePagerEarlyIsNotAnError(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	opts := lessonOpts(ios)
+	opts.Name, opts.Plain = "all", true
+	// A pager that quits before reading anything, as q does in less.
+	opts.Getenv = func(k string) string {
+		if k == "DLAB_PAGER" {
+			return "true"
+		}
+		return ""
+	}
+	if err := runLesson(context.Background(), opts); err != nil {
+		t.Fatalf("runLesson after the pager quit: %v, want nil", err)
+	}
+}

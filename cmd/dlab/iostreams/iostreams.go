@@ -25,6 +25,8 @@ type IOStreams struct {
 	Color bool
 	// Width is the terminal's width in columns, or 0 when Out is not a terminal.
 	Width int
+
+	pager *pager // set between StartPager and StopPager
 }
 
 // System describes the process's own standard streams. It never writes to or

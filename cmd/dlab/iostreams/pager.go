@@ -1,0 +1,84 @@
+package iostreams
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// pager is the command that Out goes through while StartPager is in force.
+type pager struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out io.Writer // Out before the pager took it
+}
+
+// PagerCommand picks the pager the way git and gh do: DLAB_PAGER, then
+// PAGER, then less. An empty result or "cat" means no pager.
+func PagerCommand(getenv func(string) string) string {
+	for _, v := range []string{"DLAB_PAGER", "PAGER"} {
+		if c := strings.TrimSpace(getenv(v)); c != "" {
+			return c
+		}
+	}
+	return "less"
+}
+
+// StartPager sends Out through command (run by sh -c) until StopPager, when
+// both Out and In are a terminal: a person is reading, and the pager can
+// take keys. It does nothing for "" or "cat", or when command's program is
+// not installed (the text then goes straight to the terminal, as before).
+func (s *IOStreams) StartPager(command string) error {
+	if !s.IsTerminal || !s.InIsTerminal || s.pager != nil {
+		return nil
+	}
+	fields := strings.Fields(command)
+	if len(fields) == 0 || fields[0] == "cat" {
+		return nil
+	}
+	if _, err := exec.LookPath(fields[0]); err != nil {
+		return nil
+	}
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Env = os.Environ()
+	if os.Getenv("LESS") == "" {
+		// Quit at once if it fits one screen, pass colours through, and
+		// leave the text on the screen afterwards.
+		cmd.Env = append(cmd.Env, "LESS=FRX")
+	}
+	if os.Getenv("LV") == "" {
+		cmd.Env = append(cmd.Env, "LV=-c")
+	}
+	cmd.Stdout, cmd.Stderr = s.Out, s.ErrOut
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return fmt.Errorf("cannot start the pager %q: %w", command, err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("cannot start the pager %q (set DLAB_PAGER=cat to do without): %w", command, err)
+	}
+	s.pager = &pager{cmd: cmd, in: in, out: s.Out}
+	s.Out = in
+	return nil
+}
+
+// StopPager ends the input of the pager and waits until the reader quits it.
+func (s *IOStreams) StopPager() {
+	if s.pager == nil {
+		return
+	}
+	s.pager.in.Close()
+	// The pager's own exit status (q, or ^C in less) is not dlab's concern.
+	var ee *exec.ExitError
+	if err := s.pager.cmd.Wait(); err != nil && !errors.As(err, &ee) {
+		fmt.Fprintf(s.ErrOut, "dlab: the pager: %v\n", err)
+	}
+	s.Out = s.pager.out
+	s.pager = nil
+}
+
+// Paging reports whether Out goes through a pager now.
+func (s *IOStreams) Paging() bool { return s.pager != nil }
