@@ -50,7 +50,7 @@ func newRootCmd(ios *iostreams.IOStreams) *cobra.Command {
 func run(args []string, ios *iostreams.IOStreams) int {
 	root := newRootCmd(ios)
 	root.SetArgs(args)
-	err := root.Execute()
+	cmd, err := root.ExecuteC()
 	if err == nil {
 		return 0
 	}
@@ -63,7 +63,7 @@ func run(args []string, ios *iostreams.IOStreams) int {
 	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
 		strings.HasPrefix(msg, "unknown shorthand") || strings.Contains(msg, "arg(s)") ||
 		strings.HasPrefix(msg, "invalid argument") || strings.HasPrefix(msg, "flag needs") {
-		msg = strings.SplitN(msg, "\n", 2)[0] + " (see 'dlab --help')"
+		msg = strings.SplitN(msg, "\n", 2)[0] + " (see '" + cmd.CommandPath() + " --help')"
 	}
 	fmt.Fprintf(ios.ErrOut, "dlab: %s\n", strings.ReplaceAll(msg, "\n", " "))
 	return 1
