@@ -55,6 +55,7 @@ func GatherWith(fs proc.FS, pid int, opt Options) (Facts, error) {
 	}
 	if st.SID > 0 {
 		if leader, err := fs.Stat(st.SID); err == nil {
+			g.leader = &leader
 			g.f.SessionComm = leader.Comm
 		}
 	}
@@ -96,6 +97,8 @@ type gatherer struct {
 	opt Options
 	st  proc.Stat
 	f   Facts
+
+	leader *proc.Stat // the session leader's stat, read once; nil when gone
 }
 
 // userSpace is false for zombies and kernel threads, which have no files,
@@ -297,11 +300,10 @@ func (g *gatherer) terminalHolder() {
 	if !ok {
 		return
 	}
-	leader, err := g.fs.Stat(g.st.SID)
-	if err != nil || leader.PPID <= 0 {
+	if g.leader == nil || g.leader.PPID <= 0 {
 		return
 	}
-	cand, err := g.fs.Stat(leader.PPID)
+	cand, err := g.fs.Stat(g.leader.PPID)
 	if err != nil {
 		return
 	}
