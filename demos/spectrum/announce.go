@@ -14,11 +14,10 @@ import (
 )
 
 // The processes of a demo tell the launcher they are ready on an inherited
-// pipe (fd 3), one line each: "ROLE pid=N start=T". Every process closes its
-// end once it has announced itself and passed the pipe on, so end of file
-// on the launcher's side means everyone is ready: an event, not a guess.
-
-const readyFD = 3
+// pipe (the fd its role flags name), one line each: "ROLE pid=N start=T".
+// Every process closes its end once it has announced itself and passed the
+// pipe on, so end of file on the launcher's side means everyone is ready: an
+// event, not a guess.
 
 // announcement is one line of the ready pipe.
 type announcement struct {

@@ -11,7 +11,6 @@ package workshop
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"dlab/lessons"
 )
@@ -123,15 +122,4 @@ func (p Path) Next(s Step) (Step, bool) {
 // clock formats minutes as h:mm.
 func clock(m int) string {
 	return fmt.Sprintf("%d:%02d", m/60, m%60)
-}
-
-// indent prefixes every line of s.
-func indent(s, prefix string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		if l != "" {
-			lines[i] = prefix + l
-		}
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
