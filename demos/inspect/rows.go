@@ -83,7 +83,7 @@ func sessionRow(f Facts) Row {
 	switch {
 	case f.SID == 0:
 		r.Observed = "session 0"
-		r.Why = "the kernel's own session: PID 1 and kernel threads start in it and a process stays there until it calls setsid()"
+		r.Why = "the kernel's own session: PID 1 and kernel threads start in it and a process stays there until it calls setsid(); in a container, 0 also means the session's leader is outside this PID namespace"
 	case f.SessionLeader && !hasTTY:
 		r.Observed = fmt.Sprintf("session %d, which it leads (SID = PID)", f.SID)
 		r.DaemonLike = yes

@@ -54,6 +54,9 @@ func detachDemo(ctx context.Context) (string, error) {
 			if len(d.Stages) == len(stageStory) {
 				w = stageStory[i]
 			}
+			if i == 0 && s.SID == 0 {
+				w += launcherInSession0
+			}
 			when = append(when, fmt.Sprintf("%d. %s", i+1, w))
 		}
 		return doc(
@@ -80,6 +83,10 @@ var stageStory = []string{
 	"the daemon, after the second fork (step 7): in that session, but not its leader",
 	"the daemon again, after the first child exited (step 8): adopted by a new parent",
 }
+
+// launcherInSession0 explains a launcher whose session reads 0, which
+// students meet in containers and CI.
+const launcherInSession0 = " (session 0: no process above it called setsid, so it is still in the session PID 1 started in; or its session's leader is outside this PID namespace, as in a container)"
 
 // sessionOf is the daemon's session as its last stage reported it.
 func sessionOf(d *sysv.Daemon) int {
