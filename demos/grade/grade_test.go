@@ -181,15 +181,16 @@ func TestInterruptEndsEverything(t *testing.T) {
 		}
 		done <- obs
 	}()
-	// Cancel once the daemon has written its PID file: it then runs on its own.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(pf); err == nil || time.Now().After(deadline) {
+	// Cancel once the daemon has written its PID in its PID file (the
+	// shell creates the file before it writes to it): it then runs on its
+	// own.
+	var pid int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if n, ok := readPID(pf); ok {
+			pid = n
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	pid, _ := readPID(pf)
 	// Let it get as far as SIGTERM, which it ignores: the harness would
 	// wait 30s there, but an interrupt must not wait. The script notes
 	// the SIGTERM in its log.

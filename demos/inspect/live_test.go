@@ -416,6 +416,12 @@ func TestLiveTmuxPaneIsNormalAndTheServerADaemon(t *testing.T) {
 	})
 	pane, _ := strconv.Atoi(run("list-panes", "-F", "#{pane_pid}"))
 	hold(t, pane)
+	// tmux reports the pane's PID as soon as it forks; the child takes its
+	// terminal and execs sleep a moment later.
+	waitUntil(t, "the pane runs sleep on its terminal", func() bool {
+		st, err := live.Stat(pane)
+		return err == nil && st.Comm == "sleep" && st.HasTTY()
+	})
 
 	r := explainLive(t, pane)
 	if r.Verdict != Normal || !r.Mixed {

@@ -341,7 +341,9 @@ func startupRow(f Facts) Row {
 		r.Observed = fmt.Sprintf("from a login of uid %d (audit session %d)", f.LoginUID, f.AuditSess)
 		r.DaemonLike = no
 		r.Why = "pam_loginuid marks a login (login, sshd, cron) and everything started from it; a service started by init or systemd has no login uid (but a SysV init script run by hand from a root shell passes it on)"
-	case f.PID1Start >= 0 && f.StartedAt-f.PID1Start < 60 && f.PID != 1:
+	case f.PID1Start >= 0 && f.StartedAt-f.PID1Start < 60 && f.PID != 1 && (f.TTY == "?" || f.TTY == ""):
+		// A process on a terminal was started from it, boot or not; in a
+		// fresh container everything starts within a minute of PID 1.
 		r.Observed = fmt.Sprintf("no login recorded; started %.1f s after PID 1", f.StartedAt-f.PID1Start)
 		r.DaemonLike = yes
 		r.Why = "started with the system, before anyone could log in, and no login uid: as init starts services at boot"

@@ -74,6 +74,10 @@ type Process struct {
 
 	master *os.File
 	leader *exec.Cmd
+	// watch is a pidfd on the program, open from the moment it is ready:
+	// should the leader die, a PID 1 that reaps at once (tini, bash in a
+	// container) would otherwise take the program's exit status with it.
+	watch  *pidfd.Process
 	screen io.Writer
 	store  registry.Store
 
@@ -154,6 +158,11 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	select {
 	case v := <-ready:
 		p.PID, p.StartTime, p.Self = v.PID, v.StartTime, v
+		// The leader waits for the program, so it can't have been reaped
+		// by anyone else yet.
+		if h, err := pidfd.Open(p.PID, p.StartTime); err == nil {
+			p.watch = h
+		}
 	case <-p.eventsDone:
 		p.Stop()
 		return nil, fmt.Errorf("the demo normal process did not start: %s", p.lastWords())
@@ -506,6 +515,9 @@ func (p *Process) Hangup() error {
 // Signal sends sig to the program through a pidfd, checked against its
 // start time.
 func (p *Process) Signal(sig syscall.Signal) error {
+	if p.watch != nil {
+		return p.watch.Signal(sig)
+	}
 	h, err := pidfd.Open(p.PID, p.StartTime)
 	if err != nil {
 		return err
@@ -547,6 +559,10 @@ func (p *Process) WaitExit(ctx context.Context) (string, error) {
 	default:
 		// The leader died without a word (killed with SIGKILL): ask the
 		// kernel how the program ended.
+		if p.watch != nil {
+			exit, err := p.watch.ExitStatus(ctx)
+			return exit.String(), err
+		}
 		h, err := pidfd.Open(p.PID, p.StartTime)
 		if errors.Is(err, proc.ErrGone) {
 			return "ended", nil
@@ -563,7 +579,9 @@ func (p *Process) WaitExit(ctx context.Context) (string, error) {
 // Stop ends the program and the leader, closes the terminal and forgets
 // them in the registry. Calling it again does nothing.
 func (p *Process) Stop() error {
-	if p.PID != 0 {
+	if p.watch != nil {
+		p.watch.Signal(syscall.SIGKILL)
+	} else if p.PID != 0 {
 		if h, err := pidfd.Open(p.PID, p.StartTime); err == nil {
 			h.Signal(syscall.SIGKILL)
 			h.Close()
@@ -587,5 +605,8 @@ func (p *Process) Stop() error {
 		p.store.Remove(p.PID)
 	}
 	p.store.Remove(p.LeaderPID)
+	if p.watch != nil {
+		p.watch.Close()
+	}
 	return nil
 }

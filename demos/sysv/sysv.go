@@ -153,17 +153,6 @@ func (d *Daemon) WaitExit(ctx context.Context) error {
 	return p.Wait(ctx)
 }
 
-// ExitStatus waits until the daemon has exited and says how it ended
-// ("exited with status 0"), although it is not the caller's child.
-func (d *Daemon) ExitStatus(ctx context.Context) (pidfd.Exit, error) {
-	p, err := d.hold()
-	if err != nil {
-		return pidfd.Exit{}, err
-	}
-	defer p.Close()
-	return p.ExitStatus(ctx)
-}
-
 // Stop ends the daemon (SIGTERM, then SIGKILL after timeout) and forgets it
 // in the registry. A daemon that has already ended is not an error.
 func (d *Daemon) Stop(timeout time.Duration) error {
@@ -208,6 +197,14 @@ func (d *Daemon) WaitLog(ctx context.Context, substr string) error {
 			return fmt.Errorf("cannot watch the daemon's log: %w", err)
 		}
 	}
+}
+
+// Watch opens a pidfd on the daemon. Open it before the signal that ends
+// the daemon: its ExitStatus says how the daemon ended ("exited with status
+// 0") although the daemon is not the caller's child, even when its new
+// parent reaps it at once (a PID 1 such as tini or bash in a container).
+func (d *Daemon) Watch() (*pidfd.Process, error) {
+	return d.hold()
 }
 
 func (d *Daemon) hold() (*pidfd.Process, error) {
