@@ -417,10 +417,11 @@ func TestLiveTmuxPaneIsNormalAndTheServerADaemon(t *testing.T) {
 	pane, _ := strconv.Atoi(run("list-panes", "-F", "#{pane_pid}"))
 	hold(t, pane)
 	// tmux reports the pane's PID as soon as it forks; the child takes its
-	// terminal and execs sleep a moment later.
-	waitUntil(t, "the pane runs sleep on its terminal", func() bool {
+	// terminal and execs the user's shell (which may exec sleep, or not) a
+	// moment later.
+	waitUntil(t, "the pane's process runs on its terminal", func() bool {
 		st, err := live.Stat(pane)
-		return err == nil && st.Comm == "sleep" && st.HasTTY()
+		return err == nil && st.HasTTY() && !strings.HasPrefix(st.Comm, "tmux")
 	})
 
 	r := explainLive(t, pane)
