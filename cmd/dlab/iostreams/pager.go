@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -43,15 +44,7 @@ func (s *IOStreams) StartPager(command string) error {
 		return nil
 	}
 	cmd := exec.Command("sh", "-c", command)
-	cmd.Env = os.Environ()
-	if os.Getenv("LESS") == "" {
-		// Quit at once if it fits one screen, pass colours through, and
-		// leave the text on the screen afterwards.
-		cmd.Env = append(cmd.Env, "LESS=FRX")
-	}
-	if os.Getenv("LV") == "" {
-		cmd.Env = append(cmd.Env, "LV=-c")
-	}
+	cmd.Env = pagerEnv(os.Environ())
 	cmd.Stdout, cmd.Stderr = s.Out, s.ErrOut
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -82,3 +75,28 @@ func (s *IOStreams) StopPager() {
 
 // Paging reports whether Out goes through a pager now.
 func (s *IOStreams) Paging() bool { return s.pager != nil }
+
+// pagerEnv is environ with the settings the pager needs that the user has
+// not made.
+func pagerEnv(environ []string) []string {
+	set := map[string]bool{}
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		set[k] = v != ""
+	}
+	env := slices.Clone(environ)
+	for _, d := range []struct{ key, value string }{
+		// Quit at once if it fits one screen, pass colours through, and
+		// leave the text on the screen afterwards.
+		{"LESS", "FRX"},
+		{"LV", "-c"},
+		// dlab writes UTF-8 whatever the locale. Under LANG=C (su -, a
+		// minimal container) less would otherwise show ▶ as <E2><96><B6>.
+		{"LESSCHARSET", "utf-8"},
+	} {
+		if !set[d.key] {
+			env = append(env, d.key+"="+d.value)
+		}
+	}
+	return env
+}

@@ -3,6 +3,7 @@ package iostreams
 import (
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"dlab/demos/leakcheck"
@@ -75,5 +76,18 @@ func TestStartPagerDoesNothingWhereNoOneReadsPages(t *testing.T) {
 				t.Errorf("output = %q, want it unchanged", out.String())
 			}
 		})
+	}
+}
+
+func TestPagerEnvAddsOnlyWhatTheUserHasNotSet(t *testing.T) {
+	got := pagerEnv([]string{"HOME=/h", "LESS=-S", "LANG=C"})
+	want := []string{"HOME=/h", "LESS=-S", "LANG=C", "LV=-c", "LESSCHARSET=utf-8"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pagerEnv = %q, want %q", got, want)
+	}
+	got = pagerEnv([]string{"LESSCHARSET=latin1", "LV="})
+	want = []string{"LESSCHARSET=latin1", "LV=", "LESS=FRX", "LV=-c"}
+	if !slices.Equal(got, want) {
+		t.Errorf("pagerEnv = %q, want %q", got, want)
 	}
 }
