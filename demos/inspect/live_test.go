@@ -395,11 +395,14 @@ func TestLiveTmuxPaneIsNormalAndTheServerADaemon(t *testing.T) {
 	tmux := need(t, "tmux", "tmux")
 	dir := t.TempDir()
 	socket := fmt.Sprintf("dlab-test-%d", os.Getpid())
-	run := func(args ...string) string {
+	command := func(args ...string) *exec.Cmd {
 		cmd := exec.Command(tmux, append([]string{"-L", socket, "-f", "/dev/null"}, args...)...)
 		cmd.Env = append(os.Environ(), "TMUX_TMPDIR="+dir, "TERM=xterm")
 		cmd.Env = removeEnv(cmd.Env, "TMUX")
-		out, err := cmd.CombinedOutput()
+		return cmd
+	}
+	run := func(args ...string) string {
+		out, err := command(args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("tmux %v: %v: %s", args, err, out)
 		}
@@ -409,7 +412,7 @@ func TestLiveTmuxPaneIsNormalAndTheServerADaemon(t *testing.T) {
 	server, _ := strconv.Atoi(run("display-message", "-p", "#{pid}"))
 	srv := hold(t, server)
 	t.Cleanup(func() {
-		exec.Command(tmux, "-L", socket, "kill-server").Run()
+		command("kill-server").Run()
 		ctx, cancel := context.WithTimeout(context.Background(), deadline)
 		defer cancel()
 		srv.Wait(ctx)
