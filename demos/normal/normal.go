@@ -515,15 +515,25 @@ func (p *Process) Hangup() error {
 // Signal sends sig to the program through a pidfd, checked against its
 // start time.
 func (p *Process) Signal(sig syscall.Signal) error {
-	if p.watch != nil {
-		return p.watch.Signal(sig)
-	}
-	h, err := pidfd.Open(p.PID, p.StartTime)
+	h, release, err := p.hold()
 	if err != nil {
 		return err
 	}
-	defer h.Close()
+	defer release()
 	return h.Signal(sig)
+}
+
+// hold returns the pidfd Start opened, or a new one (with its release) if
+// Start could not open one.
+func (p *Process) hold() (h *pidfd.Process, release func(), err error) {
+	if p.watch != nil {
+		return p.watch, func() {}, nil
+	}
+	h, err = pidfd.Open(p.PID, p.StartTime)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, func() { h.Close() }, nil
 }
 
 // Ended is closed once the leader has reported the program's end.
@@ -559,18 +569,14 @@ func (p *Process) WaitExit(ctx context.Context) (string, error) {
 	default:
 		// The leader died without a word (killed with SIGKILL): ask the
 		// kernel how the program ended.
-		if p.watch != nil {
-			exit, err := p.watch.ExitStatus(ctx)
-			return exit.String(), err
-		}
-		h, err := pidfd.Open(p.PID, p.StartTime)
+		h, release, err := p.hold()
 		if errors.Is(err, proc.ErrGone) {
 			return "ended", nil
 		}
 		if err != nil {
 			return "", err
 		}
-		defer h.Close()
+		defer release()
 		exit, err := h.ExitStatus(ctx)
 		return exit.String(), err
 	}
@@ -579,13 +585,8 @@ func (p *Process) WaitExit(ctx context.Context) (string, error) {
 // Stop ends the program and the leader, closes the terminal and forgets
 // them in the registry. Calling it again does nothing.
 func (p *Process) Stop() error {
-	if p.watch != nil {
-		p.watch.Signal(syscall.SIGKILL)
-	} else if p.PID != 0 {
-		if h, err := pidfd.Open(p.PID, p.StartTime); err == nil {
-			h.Signal(syscall.SIGKILL)
-			h.Close()
-		}
+	if p.PID != 0 {
+		p.Signal(syscall.SIGKILL)
 	} else {
 		// The program never said it was ready: end the leader, whose
 		// death hangs up the terminal and ends the program if it exists.

@@ -132,6 +132,11 @@ func Start(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	d.Stages = stages
 	d.store = store
+	// Ready means running; should it already be gone (a very short
+	// lifetime), each method opens a pidfd of its own and says so.
+	if p, err := pidfd.Open(d.PID, d.StartTime); err == nil {
+		d.watch = p
+	}
 	return d, nil
 }
 

@@ -127,36 +127,56 @@ type Daemon struct {
 	Stages      []Stage       `json:"stages"` // launcher, first child, daemon before and after reparenting
 
 	store registry.Store
+	// watch is a pidfd on the daemon from the moment it is ready. Its new
+	// parent may reap it the instant it exits (tini or bash as a
+	// container's PID 1): only a pidfd opened before that still tells how
+	// it ended.
+	watch *pidfd.Process
 }
 
 // Signal sends sig to the daemon through a pidfd, checked against its
 // start time.
 func (d *Daemon) Signal(sig syscall.Signal) error {
-	p, err := d.hold()
+	p, release, err := d.hold()
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer release()
 	return p.Signal(sig)
 }
 
 // WaitExit waits until the daemon has exited.
 func (d *Daemon) WaitExit(ctx context.Context) error {
-	p, err := d.hold()
+	p, release, err := d.hold()
 	if errors.Is(err, proc.ErrGone) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	defer p.Close()
+	defer release()
 	return p.Wait(ctx)
+}
+
+// ExitStatus waits until the daemon has exited and says how it ended
+// ("exited with status 0"), although it is not the caller's child.
+func (d *Daemon) ExitStatus(ctx context.Context) (pidfd.Exit, error) {
+	p, release, err := d.hold()
+	if err != nil {
+		return pidfd.Exit{}, err
+	}
+	defer release()
+	return p.ExitStatus(ctx)
 }
 
 // Stop ends the daemon (SIGTERM, then SIGKILL after timeout) and forgets it
 // in the registry. A daemon that has already ended is not an error.
 func (d *Daemon) Stop(timeout time.Duration) error {
 	_, err := d.store.Stop(d.PID, timeout)
+	if d.watch != nil {
+		d.watch.Close()
+		d.watch = nil
+	}
 	if errors.Is(err, proc.ErrGone) || errors.Is(err, registry.ErrNotStarted) || errors.Is(err, registry.ErrReused) {
 		return nil
 	}
@@ -199,20 +219,17 @@ func (d *Daemon) WaitLog(ctx context.Context, substr string) error {
 	}
 }
 
-// Watch opens a pidfd on the daemon. Open it before the signal that ends
-// the daemon: its ExitStatus says how the daemon ended ("exited with status
-// 0") although the daemon is not the caller's child, even when its new
-// parent reaps it at once (a PID 1 such as tini or bash in a container).
-func (d *Daemon) Watch() (*pidfd.Process, error) {
-	return d.hold()
-}
-
-func (d *Daemon) hold() (*pidfd.Process, error) {
-	p, err := pidfd.Open(d.PID, d.StartTime)
-	if err != nil {
-		return nil, err
+// hold returns the pidfd Start opened, or a new one (with its release) if
+// Start could not open one.
+func (d *Daemon) hold() (p *pidfd.Process, release func(), err error) {
+	if d.watch != nil {
+		return d.watch, func() {}, nil
 	}
-	return p, nil
+	p, err = pidfd.Open(d.PID, d.StartTime)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, func() { p.Close() }, nil
 }
 
 // readConfig parses the daemon's configuration: "key = value" lines, "#"

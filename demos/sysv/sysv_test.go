@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/pidfd"
 	"dlab/demos/proc"
 	"dlab/demos/reexec"
 	"dlab/demos/registry"
@@ -236,11 +235,10 @@ func greet(t *testing.T, addr string) string {
 func TestSIGTERMShutsDownCleanly(t *testing.T) {
 	t.Parallel()
 	d := startDaemon(t, sysv.Options{})
-	p := watch(t, d)
-	if err := p.Signal(syscall.SIGTERM); err != nil {
+	if err := d.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	exit, err := p.ExitStatus(deadline(t))
+	exit, err := d.ExitStatus(deadline(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,18 +246,6 @@ func TestSIGTERMShutsDownCleanly(t *testing.T) {
 		t.Errorf("ended: %s, want exited with status 0", exit)
 	}
 	checkCleanExit(t, d, "shutting down on SIGTERM")
-}
-
-// watch opens a pidfd on the daemon before the signal that ends it, so its
-// exit status can be read even if its new parent reaps it at once.
-func watch(t *testing.T, d *sysv.Daemon) *pidfd.Process {
-	t.Helper()
-	p, err := d.Watch()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
 }
 
 // checkCleanExit checks that the daemon logged its reason to exit and
@@ -279,11 +265,10 @@ func TestSIGINTKillsTheDaemon(t *testing.T) {
 	// A daemon never gets SIGINT from a terminal; sent by hand, it
 	// terminates one that neither catches nor ignores it.
 	d := startDaemon(t, sysv.Options{})
-	p := watch(t, d)
-	if err := p.Signal(syscall.SIGINT); err != nil {
+	if err := d.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	exit, err := p.ExitStatus(deadline(t))
+	exit, err := d.ExitStatus(deadline(t))
 	if err != nil {
 		t.Fatal(err)
 	}

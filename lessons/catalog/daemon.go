@@ -106,11 +106,6 @@ func yesNo(b bool) string {
 // logsDemo drives the daemon through a life and shows its log.
 func logsDemo(ctx context.Context) (string, error) {
 	return withDaemon(ctx, sysv.Options{}, func(d *sysv.Daemon) (string, error) {
-		p, err := d.Watch()
-		if err != nil {
-			return "", err
-		}
-		defer p.Close()
 		steps := []struct {
 			sig  syscall.Signal
 			wait string
@@ -121,7 +116,7 @@ func logsDemo(ctx context.Context) (string, error) {
 		}
 		for _, s := range steps {
 			if s.sig != 0 {
-				if err := p.Signal(s.sig); err != nil {
+				if err := d.Signal(s.sig); err != nil {
 					return "", fmt.Errorf("sending %v to the daemon: %w", s.sig, err)
 				}
 			}
@@ -129,7 +124,7 @@ func logsDemo(ctx context.Context) (string, error) {
 				return "", err
 			}
 		}
-		exit, err := p.ExitStatus(ctx)
+		exit, err := d.ExitStatus(ctx)
 		if err != nil {
 			return "", err
 		}

@@ -147,16 +147,11 @@ func pkillDemo(ctx context.Context) (string, error) {
 		// The trap: run from a shell, the pattern is in the shell's own
 		// command line too, and pgrep leaves out only itself.
 		trap, _ := run(ctx, "sh", "-c", "pgrep -l -f '"+pattern+"'; true")
-		p, err := d.Watch()
-		if err != nil {
-			return "", err
-		}
-		defer p.Close()
 		kill, killCode := run(ctx, "pkill", "-f", pattern)
 		if killCode != 0 {
 			return "", fmt.Errorf("pkill found nothing to signal:\n%s", kill)
 		}
-		exit, err := p.ExitStatus(ctx)
+		exit, err := d.ExitStatus(ctx)
 		if err != nil {
 			return "", err
 		}
