@@ -31,7 +31,7 @@ func verdictOfFacts(f Facts) Verdict {
 		return Zombie
 	case f.Flags&pfKthread != 0:
 		return KernelThread
-	case f.TTY != "?" && f.TTY != "":
+	case f.hasTTY():
 		return Normal
 	}
 	return Daemon

@@ -45,7 +45,9 @@ func predict(f Facts, v Verdict) []Prediction {
 	}
 }
 
-func hasTTY(f Facts) bool { return f.TTY != "?" && f.TTY != "" }
+// hasTTY reports whether the process has a controlling terminal ("?" is
+// how ps and inspect write none).
+func (f Facts) hasTTY() bool { return f.TTY != "?" && f.TTY != "" }
 
 // outcome says what a signal does to the process, from its disposition.
 func outcome(f Facts, sig string) string {
@@ -73,7 +75,7 @@ func outcome(f Facts, sig string) string {
 
 func predictHangup(f Facts) Prediction {
 	p := Prediction{Event: EventTerminalCloses}
-	if !hasTTY(f) {
+	if !f.hasTTY() {
 		p.Outcome = "nothing (it has no controlling terminal, so no hang-up is sent to it)"
 		p.Why = "the kernel sends SIGHUP on a hang-up only to the session that owns the terminal"
 		if on := stdioOnTerminal(f); on != "" {
@@ -130,7 +132,7 @@ func predictLogout(f Facts) Prediction {
 }
 
 func logoutByTerminal(f Facts) string {
-	if !hasTTY(f) {
+	if !f.hasTTY() {
 		return "nothing happens (it has no terminal for the logout to close)"
 	}
 	if h := f.TermHolder; h != nil && isTerminalServer(h.Comm) {
@@ -158,7 +160,7 @@ func predictParentExit(f Facts) Prediction {
 	if pid1Name(f) != "systemd" && !strings.HasPrefix(reaper, "the subreaper") {
 		p.Why += fmt.Sprintf(". Here PID 1 is %s, not systemd: it is whoever reaps orphans on this machine, so 'daemons have PID 1 as parent' is a property of the machine", pid1Name(f))
 	}
-	if hasTTY(f) && ok && parent.PID == f.SID && f.Foreground {
+	if f.hasTTY() && ok && parent.PID == f.SID && f.Foreground {
 		p.Outcome += "; and because its parent leads the session that owns " + f.TTY + ", the kernel sends SIGHUP to the foreground group: " + outcome(f, "SIGHUP")
 	}
 	if f.State == "T" {
@@ -179,7 +181,7 @@ func predictSignal(f Facts, sig, event string) Prediction {
 func predictInterrupt(f Facts) Prediction {
 	p := Prediction{Event: EventInterrupt}
 	switch {
-	case !hasTTY(f):
+	case !f.hasTTY():
 		p.Outcome = "can't happen (no terminal can send it ^C)"
 		p.Why = "^C sends SIGINT to the foreground group of the terminal it is typed on; a kill -INT by hand would: " + outcome(f, "SIGINT")
 	case f.Foreground:

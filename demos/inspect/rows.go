@@ -61,7 +61,7 @@ func unreadableRow(f Facts, aspect, source string) Row {
 
 func terminalRow(f Facts) Row {
 	r := Row{Aspect: "terminal", Source: statSource(f, 7, f.TTYNr), Raw: f.raw["stat"]}
-	if f.TTY == "?" || f.TTY == "" {
+	if !f.hasTTY() {
 		r.Observed = "none (ps shows ?)"
 		r.DaemonLike = yes
 		r.Why = "no controlling terminal, so no terminal can hang it up, interrupt or stop it: what daemon(7) steps 6 and 7 (setsid, second fork) arrange"
@@ -79,7 +79,7 @@ func sessionRow(f Facts) Row {
 	if f.SessionComm != "" {
 		leader = fmt.Sprintf("%s (PID %d)", f.SessionComm, f.SID)
 	}
-	hasTTY := f.TTY != "?" && f.TTY != ""
+	hasTTY := f.hasTTY()
 	switch {
 	case f.SID == 0:
 		r.Observed = "session 0"
@@ -112,7 +112,7 @@ func groupRow(f Facts) Row {
 		own = " (its own)"
 	}
 	switch {
-	case f.TTY == "?" || f.TTY == "":
+	case !f.hasTTY():
 		r.Observed = fmt.Sprintf("group %d%s; no terminal, so no foreground group (tpgid %d)", f.PGID, own, f.TPGID)
 		r.Why = "without a terminal, foreground and background mean nothing: only a kill of the whole group reaches it as a group"
 	case f.Foreground:
@@ -170,7 +170,7 @@ func fdRows(f Facts) []Row {
 		case "terminal":
 			r.DaemonLike = no
 			r.Why = "a terminal: a daemon detaches its stdio from every terminal"
-			if f.TTY == "?" || f.TTY == "" {
+			if !f.hasTTY() {
 				r.Why = "a terminal it does not control (setsid without redirection): when that terminal goes, reads get EOF and writes fail with EIO"
 			}
 		case "pipe":
@@ -288,13 +288,13 @@ func parentRow(f Facts) Row {
 		r.Why = fmt.Sprintf("%s is a child subreaper (%s): it adopts orphans below it in place of PID 1", p.Comm, p.Subreaper)
 	case p.Verdict == KernelThread:
 		r.Why = "kthreadd (PID 2) starts every kernel thread"
-	case p.Verdict == Normal && (f.TTY == "?" || f.TTY == ""):
+	case p.Verdict == Normal && !f.hasTTY():
 		r.DaemonLike = no
 		r.Why = fmt.Sprintf("started by %s, which is on terminal %s, and still its child: the child of a terminal session, though itself without a terminal", p.Comm, p.TTY)
 	case p.Verdict == Normal:
 		r.DaemonLike = no
 		r.Why = fmt.Sprintf("started by %s on %s and still its child, as a shell's command is", p.Comm, p.TTY)
-	case p.Verdict == Daemon && (f.TTY == "?" || f.TTY == ""):
+	case p.Verdict == Daemon && !f.hasTTY():
 		r.DaemonLike = yes
 		r.Why = fmt.Sprintf("%s has no terminal either: this is a child of a daemon, a worker (nginx, sshd) or a job it runs (cron)", p.Comm)
 	case p.Verdict == Daemon:
@@ -341,7 +341,7 @@ func startupRow(f Facts) Row {
 		r.Observed = fmt.Sprintf("from a login of uid %d (audit session %d)", f.LoginUID, f.AuditSess)
 		r.DaemonLike = no
 		r.Why = "pam_loginuid marks a login (login, sshd, cron) and everything started from it; a service started by init or systemd has no login uid (but a SysV init script run by hand from a root shell passes it on)"
-	case f.PID1Start >= 0 && f.StartedAt-f.PID1Start < 60 && f.PID != 1 && (f.TTY == "?" || f.TTY == ""):
+	case f.PID1Start >= 0 && f.StartedAt-f.PID1Start < 60 && f.PID != 1 && !f.hasTTY():
 		// A process on a terminal was started from it, boot or not; in a
 		// fresh container everything starts within a minute of PID 1.
 		r.Observed = fmt.Sprintf("no login recorded; started %.1f s after PID 1", f.StartedAt-f.PID1Start)
@@ -391,11 +391,11 @@ func duration(s float64) string {
 func lifecycleRow(f Facts) Row {
 	r := Row{Aspect: "lifecycle", Source: statSource(f, 7, f.TTYNr) + "; /proc/" + strconv.Itoa(f.PID) + "/cgroup", Raw: f.raw["stat"]}
 	switch {
-	case f.TTY != "?" && f.TTY != "" && f.Signals["SIGHUP"] == "ignored":
+	case f.hasTTY() && f.Signals["SIGHUP"] == "ignored":
 		r.Observed = "survives a hang-up of " + f.TTY + " (SIGHUP ignored), but stays in its session"
 		r.DaemonLike = no
 		r.Why = "like a nohup job: the hang-up no longer ends it, but it is still in the terminal's session and job control"
-	case f.TTY != "?" && f.TTY != "":
+	case f.hasTTY():
 		r.Observed = "bound to " + f.TTY + "'s session"
 		r.DaemonLike = no
 		r.Why = "it ends when its terminal hangs up or its session ends (SIGHUP), or with ^C if in the foreground: it lives as long as the user's session"
@@ -627,7 +627,7 @@ func signalRow(f Facts, sig string) Row {
 	d := f.Signals[sig]
 	r := Row{Aspect: sig, Observed: d, Raw: raw,
 		Source: fmt.Sprintf("%s (bit %d = signal %d)", src, num-1, num)}
-	hasTTY := f.TTY != "?" && f.TTY != ""
+	hasTTY := f.hasTTY()
 	goRuntime := d == "caught" && f.isGo()
 	if goRuntime {
 		r.Observed = "caught (by the Go runtime)"
