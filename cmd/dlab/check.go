@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/grade"
+	"dlab/demos/core/grade"
 
 	"github.com/spf13/cobra"
 )

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/registry"
+	"dlab/demos/launch/registry"
 
 	"github.com/spf13/cobra"
 )

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/compare"
-	"dlab/demos/registry"
+	"dlab/demos/lab/compare"
+	"dlab/demos/launch/registry"
 
 	"github.com/spf13/cobra"
 )

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/sysv"
+	"dlab/demos/lab/sysv"
 
 	"github.com/spf13/cobra"
 )

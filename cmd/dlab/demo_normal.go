@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/normal"
-	"dlab/demos/wrap"
+	"dlab/demos/lab/normal"
+	"dlab/demos/text/wrap"
 
 	"github.com/spf13/cobra"
 )

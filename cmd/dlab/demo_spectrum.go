@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/registry"
-	"dlab/demos/spectrum"
+	"dlab/demos/launch/registry"
+	"dlab/demos/lab/spectrum"
 
 	"github.com/spf13/cobra"
 )

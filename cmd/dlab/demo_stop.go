@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/proc"
-	"dlab/demos/registry"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/registry"
 
 	"github.com/spf13/cobra"
 )

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/registry"
-	"dlab/demos/sysv"
+	"dlab/demos/launch/registry"
+	"dlab/demos/lab/sysv"
 )
 
 func TestDemoDaemonFlags(t *testing.T) {

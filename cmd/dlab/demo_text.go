@@ -6,9 +6,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"dlab/demos/compare"
-	"dlab/demos/spectrum"
-	"dlab/demos/wrap"
+	"dlab/demos/lab/compare"
+	"dlab/demos/lab/spectrum"
+	"dlab/demos/text/wrap"
 )
 
 // The text forms of dlab demo compare and of the spectrum demos: aligned

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"dlab/demos/compare"
-	"dlab/demos/inspect"
-	"dlab/demos/spectrum"
-	"dlab/demos/wrap"
+	"dlab/demos/lab/compare"
+	"dlab/demos/core/inspect"
+	"dlab/demos/lab/spectrum"
+	"dlab/demos/text/wrap"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/golden")

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 
 	"github.com/charmbracelet/glamour"
 	"github.com/spf13/cobra"

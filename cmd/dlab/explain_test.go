@@ -8,8 +8,8 @@ import (
 	"dlab/cmd/dlab/iostreams"
 )
 
-// The fixture /proc of a Debian host that demos/inspect's tests use.
-const hostProc = "../../demos/inspect/testdata/proc"
+// The fixture /proc of a Debian host that demos/core/inspect's tests use.
+const hostProc = "../../demos/core/inspect/testdata/proc"
 
 func TestExplainFlagsFillTheOptions(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()

@@ -16,7 +16,7 @@ import (
 
 	"dlab/cmd/dlab/iostreams"
 	"dlab/content"
-	"dlab/demos/wrap"
+	"dlab/demos/text/wrap"
 	"dlab/lessons"
 	"dlab/lessons/catalog"
 	"dlab/lessons/handout"

@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/reexec"
+	"dlab/demos/launch/reexec"
 )
 
 func main() {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/leakcheck"
-	"dlab/demos/reexec"
+	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/launch/reexec"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 
 	"github.com/spf13/cobra"
 )

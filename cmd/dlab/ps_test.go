@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/inspect"
+	"dlab/demos/core/inspect"
 )
 
 func TestPsFiltersAndJSON(t *testing.T) {

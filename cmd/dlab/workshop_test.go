@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/proc"
+	"dlab/demos/core/proc"
 
 	"github.com/creack/pty"
 )

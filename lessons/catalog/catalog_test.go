@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"dlab/content"
-	"dlab/demos/leakcheck"
-	"dlab/demos/reexec"
+	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/launch/reexec"
 	"dlab/lessons"
 )
 

@@ -9,9 +9,9 @@ import (
 	"syscall"
 	"time"
 
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
-	"dlab/demos/sysv"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 )
 
 func init() {
@@ -75,7 +75,7 @@ func detachDemo(ctx context.Context) (string, error) {
 	return doc(stages, "And setsid() itself, called by two helpers:", refusal), nil
 }
 
-// stageStory says what each of the four stages of demos/sysv shows, in the
+// stageStory says what each of the four stages of demos/lab/sysv shows, in the
 // lesson's words.
 var stageStory = []string{
 	"the launcher: dlab, where you started it, in your session",

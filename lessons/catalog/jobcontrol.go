@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"dlab/demos/proc"
-	"dlab/demos/reexec"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/reexec"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -22,7 +22,7 @@ import (
 
 // The job-control demo: a small shell on a fresh pseudo-terminal with one
 // job in the foreground and one in the background, and ^C typed at it.
-// demos/normal has one job per terminal; this needs two in one session.
+// demos/lab/normal has one job per terminal; this needs two in one session.
 const (
 	roleShell = "lesson-shell" // session leader on the pty: starts a foreground and a background job
 	roleJob   = "lesson-job"   // a job: reports SIGINT, then dies of it as a program without a handler would

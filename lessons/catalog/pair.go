@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/compare"
-	"dlab/demos/inspect"
-	"dlab/demos/normal"
-	"dlab/demos/proc"
-	"dlab/demos/sysv"
+	"dlab/demos/lab/compare"
+	"dlab/demos/core/inspect"
+	"dlab/demos/lab/normal"
+	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 )
 
 func init() {
@@ -42,7 +42,7 @@ func signalsDemo(ctx context.Context) (string, error) {
 		return "", err
 	}
 	// One row per event, one column per process: the experiment table of
-	// demos/compare has five columns, too many for a terminal.
+	// demos/lab/compare has five columns, too many for a terminal.
 	t := newTable("event", "normal process", "daemon")
 	cell := func(ev compare.Event, target compare.Target) string {
 		for _, e := range r.Experiments {

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 )
 
 func init() {

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"dlab/demos/proc"
-	"dlab/demos/reexec"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/reexec"
 
 	"golang.org/x/sys/unix"
 )

@@ -6,8 +6,8 @@ import (
 	"os"
 	"strings"
 
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 )
 
 func init() {

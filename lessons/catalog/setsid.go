@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"syscall"
 
-	"dlab/demos/reexec"
+	"dlab/demos/launch/reexec"
 )
 
 // setsidEvidence calls setsid() for real in two helpers: one that leads its

@@ -3,7 +3,7 @@ package catalog
 import (
 	"context"
 
-	"dlab/demos/spectrum"
+	"dlab/demos/lab/spectrum"
 )
 
 func init() {

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
-	"dlab/demos/sysv"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 
 	"golang.org/x/sys/unix"
 )

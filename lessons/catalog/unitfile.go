@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"dlab/demos/proc"
-	"dlab/demos/reexec"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/reexec"
 )
 
 func init() {

@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"dlab/content"
-	"dlab/demos/leakcheck"
-	"dlab/demos/proc"
-	"dlab/demos/reexec"
+	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/reexec"
 	"dlab/lessons"
 	"dlab/lessons/catalog"
 	"dlab/lessons/render"

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/proc"
-	"dlab/demos/registry"
-	"dlab/demos/sysv"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/registry"
+	"dlab/demos/lab/sysv"
 )
 
 // Demo is the demo daemon some exercises work on: dlab's own SysV daemon,

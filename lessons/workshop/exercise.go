@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"strings"
 
-	"dlab/demos/grade"
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
-	"dlab/demos/registry"
+	"dlab/demos/core/grade"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/registry"
 )
 
 // Exercise is a task done with real commands in the student's own shell,

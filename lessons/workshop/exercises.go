@@ -10,9 +10,9 @@ import (
 	"syscall"
 	"time"
 
-	"dlab/demos/grade"
-	"dlab/demos/inspect"
-	"dlab/demos/proc"
+	"dlab/demos/core/grade"
+	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 )
 
 // exercises by ID; the plan puts them after their lessons.

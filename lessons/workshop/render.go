@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/wrap"
+	"dlab/demos/text/wrap"
 )
 
 // View says how to render.

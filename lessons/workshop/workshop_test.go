@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"dlab/content"
-	"dlab/demos/grade"
-	"dlab/demos/inspect"
-	"dlab/demos/leakcheck"
-	"dlab/demos/proc"
-	"dlab/demos/reexec"
+	"dlab/demos/core/grade"
+	"dlab/demos/core/inspect"
+	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/reexec"
 	"dlab/lessons"
 )
 

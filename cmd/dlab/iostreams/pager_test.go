@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"dlab/demos/leakcheck"
+	"dlab/demos/testkit/leakcheck"
 )
 
 func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }

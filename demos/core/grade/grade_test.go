@@ -1,0 +1,332 @@
+package grade
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/launch/reexec"
+)
+
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
+
+// sample is the absolute path of a sample student program in testdata.
+func sample(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// grade runs the grader and logs what a student would see.
+func grade(t *testing.T, opts Options) Result {
+	t.Helper()
+	if opts.Timeout == 0 {
+		opts.Timeout = 2 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r, err := Run(ctx, opts)
+	if err != nil {
+		t.Fatalf("Run(%v): %v", opts.Command, err)
+	}
+	var b bytes.Buffer
+	Text(&b, r, TextOptions{Width: 100})
+	t.Logf("\n%s", b.String())
+	return r
+}
+
+// expect checks the verdict and the status of the named items.
+func expect(t *testing.T, r Result, passed bool, statuses map[string]Status) {
+	t.Helper()
+	if r.Passed != passed {
+		t.Errorf("passed = %v, want %v (%s)", r.Passed, passed, r.Summary)
+	}
+	for id, want := range statuses {
+		it, ok := r.Item(id)
+		if !ok {
+			t.Errorf("no item %q", id)
+			continue
+		}
+		if it.Status != want {
+			t.Errorf("item %s = %s, want %s (seen: %s)", id, it.Status, want, it.Observed)
+		}
+	}
+}
+
+// allPass is the status of every SysV item for a daemon that does every step.
+var allPass = map[string]Status{
+	"returns": Pass, "exit-status": Pass, "survivor": Pass, "no-ctty": Pass, "new-session": Pass,
+	"not-session-leader": Pass, "stdio": Pass, "other-fds": Pass, "cwd": Pass, "umask": Pass,
+	"pidfile": Pass, "hangup": Pass, "sighup": Pass, "sigterm": Pass, "pidfile-removed": Pass, "leftovers": Pass,
+}
+
+func with(base map[string]Status, changes map[string]Status) map[string]Status {
+	out := map[string]Status{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range changes {
+		out[k] = v
+	}
+	return out
+}
+
+// TestGradesSampleStudentDaemons runs every sample script as a student would
+// hand it in, and checks the grade item by item.
+func TestGradesSampleStudentDaemons(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string
+		passed bool
+		items  map[string]Status
+	}{
+		{"a correct SysV daemon passes every step", "sysv-correct.sh", true, allPass},
+		{"without setsid it keeps the terminal and the session", "sysv-no-setsid.sh", false, with(allPass, map[string]Status{
+			"no-ctty": Fail, "new-session": Fail, "not-session-leader": Skip,
+		})},
+		{"a single fork passes with a warning: it leads its session", "sysv-one-fork.sh", true, with(allPass, map[string]Status{
+			"not-session-leader": Warn,
+		})},
+		{"keeping the terminal's fds fails", "sysv-keeps-terminal.sh", false, with(allPass, map[string]Status{
+			"stdio": Fail,
+		})},
+		{"ignoring SIGTERM fails and it is killed", "sysv-ignores-term.sh", false, with(allPass, map[string]Status{
+			"sigterm": Fail, "pidfile-removed": Skip, "leftovers": Warn,
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pf := filepath.Join(t.TempDir(), "daemon.pid")
+			r := grade(t, Options{Command: []string{sample(t, tt.script), pf}, Timeout: 2 * time.Second})
+			expect(t, r, tt.passed, tt.items)
+			if r.Observation.Daemon != nil && r.Observation.Daemon.Facts.PPID != r.Observation.Harness {
+				t.Errorf("the daemon's parent is %d, want the harness %d", r.Observation.Daemon.Facts.PPID, r.Observation.Harness)
+			}
+		})
+	}
+}
+
+// TestWrongProgramsGetAnAnswer: a program that is not a daemon at all gets a
+// failing grade that says why, never a crash or a hang.
+func TestWrongProgramsGetAnAnswer(t *testing.T) {
+	t.Run("one that never returns times out", func(t *testing.T) {
+		t.Parallel()
+		start := time.Now()
+		r := grade(t, Options{Command: []string{sample(t, "sysv-foreground.sh")}, Timeout: 500 * time.Millisecond})
+		expect(t, r, false, map[string]Status{"returns": Fail, "survivor": Skip, "sigterm": Skip})
+		it, _ := r.Item("returns")
+		if !strings.Contains(it.Observed, "did not return control within 500ms: it is still running in the foreground, like a normal program") {
+			t.Errorf("returns says %q", it.Observed)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("took %s", d)
+		}
+		if !strings.Contains(r.Output, "serving in the foreground") {
+			t.Errorf("output %q lacks what the program printed", r.Output)
+		}
+	})
+	t.Run("one that exits at once leaves no daemon", func(t *testing.T) {
+		t.Parallel()
+		r := grade(t, Options{Command: []string{sample(t, "exits-at-once.sh")}})
+		expect(t, r, false, map[string]Status{"returns": Pass, "survivor": Fail, "no-ctty": Skip})
+	})
+	t.Run("one that forks without bound is contained", func(t *testing.T) {
+		t.Parallel()
+		r := grade(t, Options{Command: []string{sample(t, "fork-bomb.sh")}, MaxProcs: 30})
+		expect(t, r, false, map[string]Status{"bounded": Fail})
+		if r.Observation.Ended == 0 {
+			t.Error("no process was ended")
+		}
+	})
+	t.Run("a path that does not exist is one clear error", func(t *testing.T) {
+		_, err := Run(context.Background(), Options{Command: []string{"/nonexistent/daemon"}})
+		if !errors.Is(err, ErrNotRunnable) || err.Error() != "cannot run /nonexistent/daemon: no such file" {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("a file that is not executable says chmod", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "d.sh")
+		os.WriteFile(p, []byte("#!/bin/sh\n"), 0o644)
+		_, err := Run(context.Background(), Options{Command: []string{p}})
+		if !errors.Is(err, ErrNotRunnable) || !strings.Contains(err.Error(), "chmod +x") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// TestInterruptEndsEverything: cancelling a check (^C) ends the program and
+// its daemon, even one that double-forked away.
+func TestInterruptEndsEverything(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pf := filepath.Join(t.TempDir(), "d.pid")
+	done := make(chan Observation, 1)
+	go func() {
+		obs, err := Observe(ctx, Options{Command: []string{sample(t, "sysv-ignores-term.sh"), pf}, Timeout: 30 * time.Second})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- obs
+	}()
+	// Cancel once the daemon has written its PID in its PID file (the
+	// shell creates the file before it writes to it): it then runs on its
+	// own.
+	var pid int
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if n, ok := readPID(pf); ok {
+			pid = n
+			break
+		}
+	}
+	// Let it get as far as SIGTERM, which it ignores: the harness would
+	// wait 30s there, but an interrupt must not wait. The script notes
+	// the SIGTERM in its log.
+	logFile := strings.TrimSuffix(pf, ".pid") + ".log"
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(logFile); strings.Contains(string(b), "ignoring SIGTERM") {
+			break
+		}
+	}
+	cancel()
+	start := time.Now()
+	obs := <-done
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the interrupted check took %s to end", d)
+	}
+	if !obs.Aborted {
+		t.Error("observation not marked aborted")
+	}
+	if pid == 0 {
+		t.Fatal("the daemon never wrote its PID file")
+	}
+	if err := exec.Command("kill", "-0", fmt.Sprint(pid)).Run(); err == nil {
+		t.Errorf("daemon %d still running after the interrupt", pid)
+	}
+	r := Judge(obs)
+	if r.Passed || !strings.HasPrefix(r.Summary, "INTERRUPTED") {
+		t.Errorf("summary %q", r.Summary)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	built     = map[string]string{}
+	buildErr  error
+)
+
+// goSample builds a sample Go program from testdata (at test time only;
+// dlab itself never compiles anything).
+func goSample(t *testing.T, name string) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go tool is not in $PATH")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "dlab-grade-samples-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		for _, n := range []string{"godaemon", "gonewstyle"} {
+			out := filepath.Join(dir, n)
+			cmd := exec.Command(goTool, "build", "-o", out, "./testdata/"+n)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", n, err, b)
+				return
+			}
+			built[n] = out
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return built[name]
+}
+
+func TestGradesGoSamples(t *testing.T) {
+	t.Run("a SysV daemon in Go passes every step", func(t *testing.T) {
+		t.Parallel()
+		pf := filepath.Join(t.TempDir(), "godaemon.pid")
+		r := grade(t, Options{Command: []string{goSample(t, "godaemon"), "-pidfile", pf}})
+		expect(t, r, true, allPass)
+	})
+	t.Run("a new-style daemon in Go passes with --new-style", func(t *testing.T) {
+		t.Parallel()
+		r := grade(t, Options{Command: []string{goSample(t, "gonewstyle")}, NewStyle: true})
+		expect(t, r, true, map[string]Status{"foreground": Pass, "no-fork-away": Pass, "stderr": Pass, "ready": Pass, "sigterm": Pass, "leftovers": Pass})
+	})
+}
+
+func TestGradesNewStyle(t *testing.T) {
+	t.Run("a foreground script passes, warned for READY=1", func(t *testing.T) {
+		t.Parallel()
+		r := grade(t, Options{Command: []string{sample(t, "newstyle.sh")}, NewStyle: true, Timeout: time.Second})
+		expect(t, r, true, map[string]Status{"foreground": Pass, "no-fork-away": Pass, "stderr": Pass, "ready": Warn, "sigterm": Pass})
+	})
+	t.Run("a SysV daemon forks away from a service manager", func(t *testing.T) {
+		t.Parallel()
+		pf := filepath.Join(t.TempDir(), "d.pid")
+		r := grade(t, Options{Command: []string{sample(t, "sysv-correct.sh"), pf}, NewStyle: true, Timeout: time.Second})
+		expect(t, r, false, map[string]Status{"foreground": Fail, "no-fork-away": Fail, "sigterm": Skip})
+	})
+}
+
+// freePort returns a TCP port on 127.0.0.1 that nothing listens on now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestRealDaemonsPassWithWarnings: well-known daemons pass; where they skip
+// a recommended step, they get a warning.
+func TestRealDaemonsPassWithWarnings(t *testing.T) {
+	t.Run("nginx", func(t *testing.T) {
+		t.Parallel()
+		nginx, err := exec.LookPath("nginx")
+		if err != nil {
+			t.Skip("nginx is not installed (Debian package nginx-light)")
+		}
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "nginx.conf")
+		os.WriteFile(conf, []byte(fmt.Sprintf(`events {}
+http {
+  access_log off;
+  server { listen 127.0.0.1:%d; }
+}
+`, freePort(t))), 0o644)
+		pf := filepath.Join(dir, "nginx.pid")
+		r := grade(t, Options{Command: []string{nginx, "-p", dir, "-c", conf, "-g", "pid " + pf + "; error_log " + filepath.Join(dir, "error.log") + ";"}, Dir: dir})
+		// nginx forks once (its master leads its session) and keeps its cwd.
+		expect(t, r, true, with(allPass, map[string]Status{"not-session-leader": Warn, "cwd": Warn}))
+	})
+	t.Run("redis-server --daemonize yes", func(t *testing.T) {
+		t.Parallel()
+		redis, err := exec.LookPath("redis-server")
+		if err != nil {
+			t.Skip("redis-server is not installed (Debian package redis-server)")
+		}
+		dir := t.TempDir()
+		pf := filepath.Join(dir, "redis.pid")
+		r := grade(t, Options{Command: []string{redis, "--daemonize", "yes", "--port", "0", "--unixsocket", filepath.Join(dir, "redis.sock"), "--pidfile", pf, "--dir", dir, "--save", "", "--logfile", filepath.Join(dir, "redis.log")}, Dir: dir})
+		expect(t, r, true, map[string]Status{"returns": Pass, "no-ctty": Pass, "new-session": Pass, "stdio": Pass, "hangup": Pass, "sigterm": Pass, "pidfile": Pass})
+	})
+}

@@ -1,0 +1,367 @@
+package grade
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"dlab/demos/core/grade/reaper"
+	"dlab/demos/launch/pidfd"
+	"dlab/demos/core/proc"
+
+	"golang.org/x/sys/unix"
+)
+
+// inheritedUmask is the umask the program gets from dlab's shell. It is not
+// the common 0022 on purpose: a daemon that sets 0022 itself then shows it.
+const inheritedUmask = 0o002
+
+// harness is the hidden role that runs and watches the program. It is a
+// child subreaper, so every process the program leaves behind becomes its
+// child.
+type harness struct {
+	opts   Options
+	fs     proc.FS
+	self   int
+	reaper *reaper.Reaper
+	abort  chan struct{}
+	obs    *Observation
+
+	limit *reaper.PidsLimit
+	nproc uint64
+	// exclude are PIDs in the harness's tree that are not the program's
+	// (the shell).
+	exclude map[int]bool
+	// started is when the harness began: PID files older than that are
+	// someone else's.
+	started time.Time
+	// chosen says why the daemon is the process it is.
+	chosen string
+}
+
+// harnessMain: argument 1 is the Options as JSON; stdin is the control pipe
+// (EOF = stop); fd 3 is where the Observation goes.
+func harnessMain(args []string) int {
+	report := os.NewFile(3, "report")
+	var opts Options
+	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &opts) != nil {
+		fmt.Fprintln(os.Stderr, "dlab: bad arguments to the grader's harness")
+		return 2
+	}
+	h := &harness{
+		opts: opts, fs: proc.Live(), self: os.Getpid(),
+		abort: make(chan struct{}), exclude: map[int]bool{}, started: time.Now(),
+		obs: &Observation{
+			Command: opts.Command, Timeout: opts.Timeout, Harness: os.Getpid(),
+			InheritedUmask: inheritedUmask, Mode: SysV,
+		},
+	}
+	if opts.NewStyle {
+		h.obs.Mode = NewStyle
+	}
+	var once sync.Once
+	stop := func() { once.Do(func() { close(h.abort) }) }
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGINT, unix.SIGTERM, unix.SIGHUP)
+	go func() {
+		<-sigs
+		stop()
+	}()
+
+	if err := reaper.Become(); err != nil {
+		fmt.Fprintf(os.Stderr, "dlab: %v\n", err)
+		return 1
+	}
+	h.reaper = reaper.Start()
+	h.contain()
+	if opts.NewStyle {
+		h.service()
+	} else {
+		h.sysv()
+	}
+	h.endAll()
+	h.reaper.Stop()
+	if h.aborted() {
+		h.obs.Aborted = true
+	}
+	if err := json.NewEncoder(report).Encode(h.obs); err != nil {
+		fmt.Fprintf(os.Stderr, "dlab: cannot send the observation: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// contain sets up what holds back a program that forks without bound: a
+// pids cgroup where the kernel lets dlab make one, else RLIMIT_NPROC (not
+// enforced for root). EndAll's stop-then-kill is the last line either way.
+func (h *harness) contain() {
+	limit, err := reaper.NewPidsLimit(fmt.Sprintf("dlab-check-%d", h.self), h.opts.MaxProcs)
+	if err == nil {
+		h.limit = limit
+		h.obs.Containment = fmt.Sprintf("pids cgroup %s (pids.max %d)", limit.Dir, limit.Max)
+		return
+	}
+	if uid := os.Getuid(); uid != 0 {
+		// Room for twice the allowed processes (threads count too), so
+		// the program reaches MaxProcs, and is seen to, before fork fails.
+		h.nproc = uint64(reaper.UserTasks(h.fs, uid) + 2*h.opts.MaxProcs)
+		h.obs.Containment = fmt.Sprintf("RLIMIT_NPROC %d (the user's tasks now, plus %d)", h.nproc, 2*h.opts.MaxProcs)
+		return
+	}
+	h.obs.Containment = "stop-then-kill of every descendant (no pids cgroup, and RLIMIT_NPROC does not hold root)"
+}
+
+// execArgs are the exec role's containment arguments.
+func (h *harness) execArgs() []string {
+	dir := ""
+	if h.limit != nil {
+		dir = h.limit.Dir
+	}
+	return []string{dir, strconv.FormatUint(h.nproc, 10), "--"}
+}
+
+func (h *harness) aborted() bool {
+	select {
+	case <-h.abort:
+		return true
+	default:
+		return false
+	}
+}
+
+// program lists the live processes that belong to the program: everything
+// below the harness except the harness's own helpers.
+func (h *harness) program() []proc.Stat {
+	all, err := reaper.Descendants(h.fs, h.self)
+	if err != nil {
+		return nil
+	}
+	var out []proc.Stat
+	for _, st := range reaper.Alive(all) {
+		if h.exclude[st.PID] {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// programConfirmed scans again, for when a scan found nothing: a scan lists
+// /proc first and reads each process after, so a child forked after the
+// listing whose parent exited before its read is missed. The next scan's
+// listing comes after that exit, and so holds the child.
+func (h *harness) programConfirmed() []proc.Stat {
+	time.Sleep(5 * time.Millisecond)
+	return h.program()
+}
+
+// bomb reports whether the program has reached the process limit, and
+// records it.
+func (h *harness) bomb(live []proc.Stat, during string) bool {
+	hit := h.limitHit()
+	if len(live) < h.opts.MaxProcs && !hit {
+		return false
+	}
+	h.obs.ForkBomb = &ForkBomb{Max: h.opts.MaxProcs, Seen: len(live), LimitHit: hit, During: during}
+	return true
+}
+
+// limitHit reads the pids cgroup's count of forks refused at pids.max.
+func (h *harness) limitHit() bool {
+	if h.limit == nil {
+		return false
+	}
+	b, err := os.ReadFile(h.limit.Dir + "/pids.events")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	return len(f) == 2 && f[0] == "max" && f[1] != "0"
+}
+
+// endAll ends every process the program left, and removes the cgroup.
+func (h *harness) endAll() {
+	n, err := reaper.EndAll(h.fs, h.self, 10*time.Second)
+	h.obs.Ended += n
+	if err != nil {
+		h.obs.Problems = append(h.obs.Problems, err.Error())
+	}
+	if h.limit != nil {
+		// The killed ones are zombies until the reaper collects them.
+		if err := h.limit.Remove(2 * time.Second); err != nil {
+			h.obs.Problems = append(h.obs.Problems, err.Error())
+		}
+		h.limit = nil
+	}
+}
+
+// procOf turns a stat into the ps-like line the observation keeps.
+func procOf(st proc.Stat) Proc {
+	return Proc{PID: st.PID, PPID: st.PPID, PGID: st.PGID, SID: st.SID, TTY: proc.TTYName(st.TTY), Comm: st.Comm}
+}
+
+// how says how a process ended: the wait status when the harness reaped it
+// (it is the parent of every orphan), else what its pidfd can still tell.
+func (h *harness) how(p *pidfd.Process) string {
+	if e, ok := h.reaper.WaitExit(p.PID, 200*time.Millisecond); ok {
+		return e.String()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	e, _ := p.ExitStatus(ctx)
+	return e.String()
+}
+
+// waitExit waits up to d for p to exit and reports whether it did. An
+// interrupted check stops waiting at once: the end of the harness kills
+// everything anyway.
+func (h *harness) waitExit(p *pidfd.Process, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.Exited():
+		return true
+	case <-t.C:
+		return false
+	case <-h.abort:
+		return !p.Alive()
+	}
+}
+
+// waitNotPending waits until sig is no longer pending for pid: it has then
+// been delivered and acted on (ignored, handled, or the process is dying).
+func (h *harness) waitNotPending(pid int, sig unix.Signal, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if !pending(pid, sig) {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// pending reads SigPnd (the thread's) and ShdPnd (the process's) from
+// /proc/PID/status.
+func pending(pid int, sig unix.Signal) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok || (k != "SigPnd" && k != "ShdPnd") {
+			continue
+		}
+		m, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		if err == nil && proc.SignalSet(m).Has(sig) {
+			return true
+		}
+	}
+	return false
+}
+
+// signalTrial sends sig to the daemon and sees whether it survives: with the
+// default action it dies (wait for that); caught or ignored, it lives once the
+// signal is no longer pending, unless its handler ends it (a short grace).
+func (h *harness) signalTrial(p *pidfd.Process, sig unix.Signal, disposition string) *Trial {
+	t := &Trial{Disposition: disposition}
+	sent := time.Now()
+	if err := p.Signal(sig); err != nil {
+		t.How, t.Note = "ended", err.Error()
+		return t
+	}
+	var died bool
+	if disposition == string(proc.Default) {
+		died = h.waitExit(p, time.Second)
+	} else {
+		h.waitNotPending(p.PID, sig, time.Second)
+		died = h.waitExit(p, 200*time.Millisecond)
+	}
+	t.After = time.Since(sent)
+	t.Alive = !died
+	if died {
+		t.How = h.how(p)
+	}
+	return t
+}
+
+// terminate sends SIGTERM and waits up to the timeout; past it, SIGKILL.
+// It returns nil when the check is interrupted meanwhile.
+func (h *harness) terminate(p *pidfd.Process) *Trial {
+	t := &Trial{}
+	if st, err := h.fs.Status(p.PID); err == nil {
+		t.Disposition = string(st.DispositionOf(unix.SIGTERM))
+	}
+	sent := time.Now()
+	if err := p.Signal(unix.SIGTERM); err != nil {
+		t.How, t.Note = "ended", err.Error()
+		return t
+	}
+	if !h.waitExit(p, h.opts.Timeout) {
+		if h.aborted() {
+			return nil // not a verdict: the check was interrupted
+		}
+		t.Killed = true
+		p.Signal(unix.SIGKILL)
+		h.waitExit(p, 2*time.Second)
+	}
+	t.After = time.Since(sent)
+	t.How = h.how(p)
+	return t
+}
+
+// leftovers waits briefly for the program's remaining processes to end on
+// their own (workers follow their master), then lists the ones still there.
+func (h *harness) leftovers() []Proc {
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for {
+		live := h.program()
+		if len(live) == 0 {
+			if live = h.programConfirmed(); len(live) == 0 {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			var out []Proc
+			for _, st := range live {
+				out = append(out, procOf(st))
+			}
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// tail keeps the end of a stream the program writes.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+	max int
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.ReplaceAll(string(t.buf), "\r\n", "\n")
+}

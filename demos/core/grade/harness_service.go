@@ -1,0 +1,247 @@
+package grade
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"dlab/demos/core/inspect"
+	"dlab/demos/launch/pidfd"
+	"dlab/demos/launch/reexec"
+)
+
+// readyWindow is how long dlab waits for a new-style daemon to say READY=1
+// before it takes it to be running (a Type=simple service never says it).
+const readyWindow = time.Second
+
+// service starts the program as a service manager would and checks the
+// new-style rules: stay in the foreground, don't fork away, log to stderr,
+// end on SIGTERM, say READY=1 when NOTIFY_SOCKET asks for it.
+func (h *harness) service() {
+	o := h.obs
+	dir, err := os.MkdirTemp("", "dlab-notify-")
+	if err != nil {
+		o.Problems = append(o.Problems, err.Error())
+		return
+	}
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		o.Problems = append(o.Problems, fmt.Sprintf("cannot listen on a notify socket: %v", err))
+		return
+	}
+	defer conn.Close()
+	os.Chmod(sock, 0o777) // a daemon that drops privileges must still reach it
+	notes := make(chan string, 16)
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				close(notes)
+				return
+			}
+			notes <- string(buf[:n])
+		}
+	}()
+
+	devnull, err := os.Open(os.DevNull)
+	if err != nil {
+		o.Problems = append(o.Problems, err.Error())
+		return
+	}
+	defer devnull.Close()
+	outR, outW, _ := os.Pipe()
+	errR, errW, _ := os.Pipe()
+	self, err := reexec.Self()
+	if err != nil {
+		o.Problems = append(o.Problems, err.Error())
+		return
+	}
+	env := append(os.Environ(), "NOTIFY_SOCKET="+sock)
+	start := time.Now()
+	main, err := os.StartProcess(self, reexec.Args(execRole, append(h.execArgs(), h.opts.Command...)...), &os.ProcAttr{
+		Dir:   h.opts.Dir,
+		Env:   env,
+		Files: []*os.File{devnull, outW, errW},
+		// A session of its own and no terminal, stdin on /dev/null, stdout
+		// and stderr on pipes: how systemd starts a service (its journal
+		// reads the pipes).
+		Sys: &syscall.SysProcAttr{Setsid: true},
+	})
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		o.Original = &Original{StartError: err.Error(), ExitCode: -1}
+		return
+	}
+	mainPID := main.Pid
+	main.Release() // the reaper waits for it
+	svc := &Service{PID: mainPID, Window: min(readyWindow, h.opts.Timeout)}
+	o.Service = svc
+	o.Original = &Original{PID: mainPID, ExitCode: -1}
+
+	var logs sync.WaitGroup
+	stdout, stderr := &lineCounter{}, &lineCounter{}
+	out := &tail{max: 4 << 10}
+	logs.Add(2)
+	go stdout.copy(&logs, outR, out)
+	go stderr.copy(&logs, errR, out)
+	defer func() {
+		// Escaped processes may still hold the pipes; don't wait for them.
+		done := make(chan struct{})
+		go func() { logs.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(500 * time.Millisecond):
+		}
+		outR.Close()
+		errR.Close()
+		svc.StdoutLines, svc.StderrLines = stdout.count(), stderr.count()
+		svc.FirstStderr = stderr.first()
+		o.Output = out.String()
+	}()
+
+	p, err := pidfd.Open(mainPID, 0)
+	if err != nil {
+		o.Problems = append(o.Problems, err.Error())
+		return
+	}
+	defer p.Close()
+
+	window := time.NewTimer(svc.Window)
+	defer window.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case n, ok := <-notes:
+			if !ok {
+				notes = nil
+				continue
+			}
+			svc.Notify = append(svc.Notify, strings.TrimSpace(n))
+			if hasLine(n, "READY=1") && !svc.Ready {
+				svc.Ready, svc.ReadyAfter = true, time.Since(start)
+				break wait
+			}
+		case <-p.Exited():
+			svc.Exited, svc.After = true, time.Since(start)
+			break wait
+		case <-tick.C:
+			if h.bomb(h.program(), "while starting") {
+				return
+			}
+		case <-window.C:
+			break wait
+		case <-h.abort:
+			return
+		}
+	}
+	if svc.Exited {
+		svc.How = h.how(p)
+		o.Original.Exited, o.Original.How, o.Original.After = true, svc.How, svc.After
+		// What it left behind had forked away; give a double fork its moment.
+		h.settleQuiet()
+	}
+	for _, st := range h.program() {
+		if st.PPID == h.self && st.PID != mainPID {
+			svc.Escaped = append(svc.Escaped, procOf(st))
+		}
+	}
+	if svc.Exited {
+		return
+	}
+	if rep, err := inspect.Explain(h.fs, mainPID); err == nil {
+		f := rep.Facts
+		svc.Facts = &f
+	}
+	o.SIGTERM = h.terminate(p)
+	o.Leftovers = h.leftovers()
+	// A READY=1 sent late, or STOPPING=1 on the way out.
+	for notes != nil {
+		select {
+		case n, ok := <-notes:
+			if !ok {
+				return
+			}
+			svc.Notify = append(svc.Notify, strings.TrimSpace(n))
+		default:
+			return
+		}
+	}
+}
+
+// settleQuiet waits until the set of adopted processes has not changed for
+// the quiet period, or the timeout.
+func (h *harness) settleQuiet() {
+	deadline := time.Now().Add(h.opts.Timeout)
+	last, since := "", time.Now()
+	for time.Now().Before(deadline) && !h.aborted() {
+		live := h.program()
+		if len(live) == 0 && len(h.programConfirmed()) == 0 {
+			return
+		}
+		if sig := adoptedSignature(live, h.self); sig != last {
+			last, since = sig, time.Now()
+		}
+		if time.Since(since) >= quietPeriod {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func hasLine(msg, want string) bool {
+	for _, l := range strings.Split(msg, "\n") {
+		if strings.TrimSpace(l) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// lineCounter counts the lines of one stream and keeps the first.
+type lineCounter struct {
+	mu        sync.Mutex
+	n         int
+	firstLine string
+}
+
+func (c *lineCounter) copy(wg *sync.WaitGroup, r io.Reader, all io.Writer) {
+	defer wg.Done()
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		c.mu.Lock()
+		if c.n == 0 {
+			c.firstLine = sc.Text()
+		}
+		c.n++
+		c.mu.Unlock()
+		all.Write(append(sc.Bytes(), '\n'))
+	}
+}
+
+func (c *lineCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+func (c *lineCounter) first() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.firstLine
+}

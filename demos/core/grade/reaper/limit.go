@@ -1,0 +1,208 @@
+package reaper
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"dlab/demos/core/proc"
+
+	"golang.org/x/sys/unix"
+)
+
+// PidsLimit is a pids cgroup that caps how many processes the programs in it
+// may have at once: fork fails with EAGAIN beyond pids.max, so a fork bomb
+// stays contained whoever runs it. RLIMIT_NPROC would do the same per user,
+// but the kernel does not enforce it for root, and it counts every process
+// of the user, not just the ones under test.
+type PidsLimit struct {
+	Dir string
+	Max int
+}
+
+// NewPidsLimit creates a pids cgroup named name below this process's own
+// cgroup, on cgroup v1 or v2, wherever the kernel lets it be created (root,
+// or a delegated subtree with the pids controller enabled). The error says
+// why not otherwise; the caller then falls back to RLIMIT_NPROC and to
+// EndAll's stop-then-kill.
+func NewPidsLimit(name string, max int) (*PidsLimit, error) {
+	self, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return nil, fmt.Errorf("cannot read own cgroup: %w", err)
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return nil, fmt.Errorf("cannot read mounts: %w", err)
+	}
+	var tried []string
+	for _, base := range pidsCgroupDirs(self, mounts) {
+		removeStale(base, name)
+		dir := filepath.Join(base, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			tried = append(tried, fmt.Sprintf("%s: %v", dir, err))
+			continue
+		}
+		l := &PidsLimit{Dir: dir, Max: max}
+		if err := os.WriteFile(filepath.Join(dir, "pids.max"), []byte(strconv.Itoa(max)), 0); err != nil {
+			// cgroup v2 without the pids controller enabled for children
+			// has no pids.max.
+			os.Remove(dir)
+			tried = append(tried, fmt.Sprintf("%s: %v", dir, err))
+			continue
+		}
+		return l, nil
+	}
+	if len(tried) == 0 {
+		return nil, errors.New("no pids cgroup controller is mounted")
+	}
+	return nil, fmt.Errorf("cannot create a pids cgroup (%s)", strings.Join(tried, "; "))
+}
+
+// removeStale removes the empty cgroups of harnesses that were killed before
+// they could clean up: siblings named like name ("dlab-check-PID") whose PID
+// is gone. rmdir of a cgroup that still holds processes fails, so a live
+// one is never touched.
+func removeStale(base, name string) {
+	prefix := strings.TrimRightFunc(name, func(r rune) bool { return r >= '0' && r <= '9' })
+	if prefix == name {
+		return
+	}
+	dirs, _ := filepath.Glob(filepath.Join(base, prefix+"*"))
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), prefix))
+		if err != nil {
+			continue
+		}
+		if err := unix.Kill(pid, 0); errors.Is(err, unix.ESRCH) {
+			unix.Rmdir(d)
+		}
+	}
+}
+
+// pidsCgroupDirs returns this process's own cgroup directories that may
+// hold a pids controller: the v1 pids hierarchy first, then the v2 one.
+func pidsCgroupDirs(selfCgroup, mountinfo []byte) []string {
+	// /proc/self/cgroup: "ID:controllers:path"; v2 is "0::path".
+	v1Path, v2Path, haveV1, haveV2 := "", "", false, false
+	for _, line := range strings.Split(strings.TrimSpace(string(selfCgroup)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		if parts[0] == "0" && parts[1] == "" {
+			v2Path, haveV2 = parts[2], true
+		}
+		for _, c := range strings.Split(parts[1], ",") {
+			if c == "pids" {
+				v1Path, haveV1 = parts[2], true
+			}
+		}
+	}
+	var v1Dirs, v2Dirs []string
+	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
+	for sc.Scan() {
+		// "36 35 0:31 ROOT MOUNTPOINT opts... - FSTYPE SOURCE SUPEROPTS"
+		pre, post, ok := strings.Cut(sc.Text(), " - ")
+		if !ok {
+			continue
+		}
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if len(f) < 5 || len(g) < 3 {
+			continue
+		}
+		root, mnt := f[3], f[4]
+		switch {
+		case g[0] == "cgroup" && haveV1 && hasOpt(g[2], "pids"):
+			v1Dirs = append(v1Dirs, filepath.Join(mnt, relTo(v1Path, root)))
+		case g[0] == "cgroup2" && haveV2:
+			v2Dirs = append(v2Dirs, filepath.Join(mnt, relTo(v2Path, root)))
+		}
+	}
+	return append(v1Dirs, v2Dirs...)
+}
+
+func hasOpt(opts, want string) bool {
+	for _, o := range strings.Split(opts, ",") {
+		if o == want {
+			return true
+		}
+	}
+	return false
+}
+
+// relTo makes a cgroup path relative to the mount's root (a container sees
+// its own cgroup as the root of the mount).
+func relTo(path, root string) string {
+	if root != "/" && strings.HasPrefix(path, root) {
+		return strings.TrimPrefix(path, root)
+	}
+	return path
+}
+
+// Join moves process pid into the cgroup.
+func (l *PidsLimit) Join(pid int) error {
+	if err := os.WriteFile(filepath.Join(l.Dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+		return fmt.Errorf("cannot move process %d into %s: %w", pid, l.Dir, err)
+	}
+	return nil
+}
+
+// Remove deletes the cgroup once it is empty, waiting up to timeout for the
+// last members (zombies not yet reaped) to leave.
+func (l *PidsLimit) Remove(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := unix.Rmdir(l.Dir)
+		if err == nil || errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		if !errors.Is(err, unix.EBUSY) || time.Now().After(deadline) {
+			return fmt.Errorf("cannot remove cgroup %s: %w", l.Dir, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// JoinPath moves the calling process into the cgroup at dir; the grader's
+// exec wrapper calls it just before it executes the program under test, so
+// the program and everything it starts are counted from the first fork.
+func JoinPath(dir string) error {
+	return (&PidsLimit{Dir: dir}).Join(os.Getpid())
+}
+
+// LimitNPROC caps the processes of this process's user at max while this
+// process and its descendants run, for where no cgroup can be had. The kernel
+// counts every task of the user, so max must leave room for the ones already
+// running; it is not enforced for root.
+func LimitNPROC(max uint64) error {
+	lim := unix.Rlimit{Cur: max, Max: max}
+	var old unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NPROC, &old); err == nil && old.Max < max {
+		lim.Cur, lim.Max = old.Max, old.Max
+	}
+	return unix.Setrlimit(unix.RLIMIT_NPROC, &lim)
+}
+
+// UserTasks counts the tasks (threads included, as RLIMIT_NPROC counts them)
+// that belong to real user uid.
+func UserTasks(fs proc.FS, uid int) int {
+	pids, err := fs.PIDs()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, pid := range pids {
+		st, err := fs.Status(pid)
+		if err != nil || st.UID[0] != uid {
+			continue
+		}
+		n += max(st.Threads, 1)
+	}
+	return n
+}

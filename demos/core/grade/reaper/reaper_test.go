@@ -1,0 +1,183 @@
+package reaper
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/reexec"
+)
+
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
+
+// fakeProc writes a /proc tree where each process has only a stat file.
+func fakeProc(t *testing.T, parents map[int]int, states map[int]byte) proc.FS {
+	t.Helper()
+	root := t.TempDir()
+	for pid, ppid := range parents {
+		state := byte('S')
+		if s, ok := states[pid]; ok {
+			state = s
+		}
+		dir := filepath.Join(root, fmt.Sprint(pid))
+		os.MkdirAll(dir, 0o755)
+		line := fmt.Sprintf("%d (p%d) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, pid, state, ppid, pid, pid, 1000+pid)
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return proc.FS{Root: root}
+}
+
+func pidsOf(sts []proc.Stat) []int {
+	var out []int
+	for _, st := range sts {
+		out = append(out, st.PID)
+	}
+	return out
+}
+
+func TestDescendantsFollowsParentLinks(t *testing.T) {
+	// 1 ─ 10 (harness) ─ 11 ─ 12 ─ 13
+	//             └─ 20 (adopted daemon) ─ 21 (zombie)
+	// 1 ─ 30 (someone else's) ─ 31
+	fs := fakeProc(t, map[int]int{1: 0, 10: 1, 11: 10, 12: 11, 13: 12, 20: 10, 21: 20, 30: 1, 31: 30}, map[int]byte{21: 'Z'})
+	got, err := Descendants(fs, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{11, 12, 13, 20, 21}; !reflect.DeepEqual(pidsOf(got), want) {
+		t.Errorf("descendants of 10 = %v, want %v", pidsOf(got), want)
+	}
+	if want := []int{11, 12, 13, 20}; !reflect.DeepEqual(pidsOf(Alive(got)), want) {
+		t.Errorf("alive = %v, want %v", pidsOf(Alive(got)), want)
+	}
+	if got, _ := Descendants(fs, 13); len(got) != 0 {
+		t.Errorf("a leaf has descendants %v", pidsOf(got))
+	}
+}
+
+func TestPidsCgroupDirs(t *testing.T) {
+	mountinfo := []byte(`31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
+41 31 0:38 /ctr /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
+`)
+	tests := []struct {
+		name   string
+		cgroup string
+		want   []string
+	}{
+		{"v1 pids first, then v2", "8:pids:/user/1000\n0::/ctr/app\n", []string{"/sys/fs/cgroup/pids/user/1000", "/sys/fs/cgroup/unified/app"}},
+		{"v2 only", "0::/ctr/app\n", []string{"/sys/fs/cgroup/unified/app"}},
+		{"no pids controller", "9:name=systemd:/\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := pidsCgroupDirs([]byte(tt.cgroup), mountinfo); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEndAllEndsATreeThatKeepsForking(t *testing.T) {
+	// A parent whose children each keep starting more.
+	cmd := exec.Command("bash", "-c", `for i in 1 2 3; do (while :; do sleep 1000 & sleep 0.01; done) & done; wait`)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	fs := proc.Live()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		// Each loop has at most one short-lived process at a time (a
+		// sleep 0.01, or a fork not yet exec'd), so 12 alive means at
+		// least 9 that stay until they are killed.
+		sts, _ := Descendants(fs, cmd.Process.Pid)
+		if len(Alive(sts)) >= 12 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	n, err := EndAll(fs, cmd.Process.Pid, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 9 {
+		t.Errorf("ended %d processes, want at least 9", n)
+	}
+	if sts, _ := Descendants(fs, cmd.Process.Pid); len(Alive(sts)) != 0 {
+		t.Errorf("still running: %v", pidsOf(Alive(sts)))
+	}
+}
+
+func FuzzPidsCgroupDirs(f *testing.F) {
+	f.Add("8:pids:/a\n0::/b\n", "39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n")
+	f.Add("0::/\n", "41 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n")
+	f.Add(":::\n", " - \n")
+	f.Fuzz(func(t *testing.T, cgroup, mountinfo string) {
+		for _, d := range pidsCgroupDirs([]byte(cgroup), []byte(mountinfo)) {
+			if d == "" {
+				t.Error("an empty directory")
+			}
+		}
+	})
+}
+
+// BenchmarkDescendants is one scan of the live /proc, which the harness
+// repeats every 10-20ms while it waits.
+func BenchmarkDescendants(b *testing.B) {
+	fs := proc.Live()
+	for i := 0; i < b.N; i++ {
+		if _, err := Descendants(fs, os.Getpid()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestDescendantsLiveAgree: the walk down the children files finds what a
+// scan of every process's parent finds.
+func TestDescendantsLiveAgree(t *testing.T) {
+	cmd := exec.Command("bash", "-c", `(sleep 1000 & sleep 1000 & wait) & sleep 1000 & echo ready; wait`)
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		EndAll(proc.Live(), cmd.Process.Pid, 5*time.Second)
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	buf := make([]byte, 6)
+	out.Read(buf) // "ready": the children have been forked
+	fs := proc.Live()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		byChildren, ok := descendantsByChildren(fs, cmd.Process.Pid)
+		if !ok {
+			t.Skip("this kernel has no /proc/PID/task/TID/children")
+		}
+		byParent, err := descendantsByParent(fs, cmd.Process.Pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := reflect.DeepEqual(pidsOf(byChildren), pidsOf(byParent))
+		if same && len(byChildren) == 4 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("children walk %v, parent scan %v, want the same 4", pidsOf(byChildren), pidsOf(byParent))
+		}
+		time.Sleep(10 * time.Millisecond) // the subshell's sleeps may still be starting
+	}
+}

@@ -1,0 +1,97 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dlab/demos/core/proc"
+)
+
+// ErrNoListener means nothing listens on the port asked about.
+var ErrNoListener = errors.New("nothing listens on that port")
+
+// PortOwner is the answer to "who listens on this port?".
+type PortOwner struct {
+	// PID is the process to explain: of the processes holding the socket,
+	// the one highest in the tree (the nginx master, not its workers).
+	PID int
+	// Holders are all the processes holding a listening socket on the port.
+	Holders []int
+	// Sockets are the listening sockets found on the port.
+	Sockets []proc.Socket
+}
+
+// ListenerOn finds the process listening on a TCP or UDP port, in the
+// network namespace of the /proc reader (dlab's own, on a live system). The
+// socket tables give the socket's inode; the process is the one with an fd
+// linking to socket:[INODE], which needs access to other users' fds.
+func ListenerOn(fs proc.FS, port int) (PortOwner, error) {
+	if port <= 0 || port > 65535 {
+		return PortOwner{}, fmt.Errorf("%d is not a port number: ports go from 1 to 65535", port)
+	}
+	socks, err := fs.NamespaceSockets()
+	if err != nil {
+		return PortOwner{}, err
+	}
+	var owner PortOwner
+	inodes := map[uint64]bool{}
+	for _, s := range socks {
+		if s.Listen && s.Port == port && s.Proto != "unix" {
+			owner.Sockets = append(owner.Sockets, s)
+			inodes[s.Inode] = true
+		}
+	}
+	if len(inodes) == 0 {
+		return PortOwner{}, fmt.Errorf("port %d: %w (in dlab's network namespace; see ss -lntu)", port, ErrNoListener)
+	}
+	pids, err := fs.PIDs()
+	if err != nil {
+		return PortOwner{}, err
+	}
+	denied := 0
+	for _, pid := range pids {
+		fds, err := fs.FDs(pid)
+		if errors.Is(err, proc.ErrPermission) {
+			denied++
+			continue
+		}
+		for _, fd := range fds {
+			if ino, ok := proc.SocketInode(fd.Target); ok && inodes[ino] {
+				owner.Holders = append(owner.Holders, pid)
+				break
+			}
+		}
+	}
+	if len(owner.Holders) == 0 {
+		var addrs []string
+		for _, s := range owner.Sockets {
+			addrs = append(addrs, s.Proto+" "+s.Local)
+		}
+		if denied > 0 {
+			return PortOwner{}, fmt.Errorf("port %d is listened on (%s), but by a process whose fds dlab may not read: run dlab as root (sudo) to find it: %w",
+				port, strings.Join(addrs, ", "), proc.ErrPermission)
+		}
+		return PortOwner{}, fmt.Errorf("port %d is listened on (%s), but no process holds the socket any more: %w", port, strings.Join(addrs, ", "), proc.ErrGone)
+	}
+	sort.Ints(owner.Holders)
+	owner.PID = topmost(fs, owner.Holders)
+	return owner, nil
+}
+
+// topmost picks the holder whose parent is not a holder too: workers inherit
+// their master's listening socket, and the master is the one to explain.
+func topmost(fs proc.FS, pids []int) int {
+	holder := map[int]bool{}
+	for _, p := range pids {
+		holder[p] = true
+	}
+	for _, p := range pids {
+		st, err := fs.Stat(p)
+		if err == nil && !holder[st.PPID] {
+			return p
+		}
+	}
+	return pids[0]
+}

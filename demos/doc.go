@@ -1,0 +1,27 @@
+// Package demos is the map of everything dlab does to real processes. It
+// holds no code; each group below is a folder, each folder a package named
+// for one concept.
+//
+//   - core: the product's judgement, pure where it can be.
+//     core/proc reads /proc under a root (the only package that opens it);
+//     core/inspect turns what proc read into a verdict, evidence and
+//     predictions (dlab explain, dlab ps); core/grade is dlab check, the
+//     grader of students' daemons, with core/grade/reaper holding what it
+//     adopts.
+//   - launch: the toolkit every process dlab starts goes through.
+//     launch/reexec runs dlab again in a hidden role; launch/pidfd signals
+//     and waits without ever hitting a reused PID; launch/registry records
+//     what was started so `dlab demo cleanup` can end it.
+//   - lab: the demo processes and the experiments on them. lab/sysv is the
+//     daemon of daemon(7)'s fifteen steps; lab/normal the foreground job on a
+//     terminal; lab/spectrum the processes in between (nohup, setsid, a pty
+//     server, a supervised service); lab/compare the side-by-side table and
+//     the signal experiments.
+//   - text: turning results into what a person reads. text/wrap fills
+//     prose to a width; text/safe escapes untrusted strings for a terminal.
+//   - testkit: test support only. testkit/leakcheck makes each test binary
+//     prove it left no process running.
+//
+// Imports go one way: lab and core may use launch and text; core/proc uses
+// nothing of dlab's; nothing under demos imports lessons or cmd.
+package demos

@@ -1,0 +1,59 @@
+// Package compare starts a real normal process and a real SysV daemon,
+// shows them side by side as the inspector sees them (every row of the
+// draft's table, and the facts under it), and runs the signal experiments
+// on both: SIGTERM, SIGHUP, SIGINT, SIGKILL, ^C typed on the terminal and
+// the terminal hanging up, each with what the lesson expects and what was
+// observed.
+//
+// Everything observed is read live (inspect.Explain, /proc, pidfds, the
+// daemon's log); nothing is restated from what the launcher remembers. A
+// mismatch between the lesson and the observation is kept and shown.
+package compare
+
+import (
+	"time"
+
+	"dlab/demos/core/inspect"
+)
+
+// Options configure Run.
+type Options struct {
+	// Experiments runs the signal experiments after the comparison.
+	Experiments bool
+	// Lifetime bounds every process Run starts, as a safety net: Run ends
+	// them all itself. Default: two minutes.
+	Lifetime time.Duration
+}
+
+func (o Options) lifetime() time.Duration {
+	if o.Lifetime <= 0 {
+		return 2 * time.Minute
+	}
+	return o.Lifetime
+}
+
+// Result is what Run observed.
+type Result struct {
+	Normal      inspect.Report `json:"normal"`
+	Daemon      inspect.Report `json:"daemon"`
+	Rows        []Row          `json:"rows"`
+	Reaper      string         `json:"reaper"` // who adopted the daemon, read from its live parent
+	Experiments Experiments    `json:"experiments,omitempty"`
+	TookMS      float64        `json:"took_ms"`
+}
+
+// Experiments are the signal experiments, in the lesson's order: for each
+// event, the normal process then the daemon.
+type Experiments []Experiment
+
+// Mismatches counts the experiments whose observation is not what the
+// lesson expects.
+func (es Experiments) Mismatches() int {
+	n := 0
+	for _, e := range es {
+		if !e.Match {
+			n++
+		}
+	}
+	return n
+}

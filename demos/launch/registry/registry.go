@@ -1,0 +1,328 @@
+// Package registry remembers, per user and per run, the processes dlab
+// started, so that `dlab demo stop`, `dlab demo cleanup` and the next demo
+// run can end them, even after dlab itself was killed with SIGKILL.
+//
+// A process is known by its PID and its start time (field 22 of
+// /proc/PID/stat): PIDs are reused, the pair is not. Nothing is ever signalled
+// unless the live process still has the recorded start time, and signals go
+// through a pidfd opened before that check (package pidfd), so a PID reused
+// in between can't be hit either.
+//
+// Each entry is one small JSON file, written to a temporary name and renamed
+// into place: several dlab runs at once never see half an entry and never
+// need a lock, because no two of them ever write the same file.
+package registry
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"dlab/demos/core/proc"
+)
+
+// Entry is one process dlab started.
+type Entry struct {
+	PID       int       `json:"pid"`
+	StartTime uint64    `json:"start_time"` // clock ticks after boot, from /proc/PID/stat field 22
+	Kind      string    `json:"kind"`       // "sysv-daemon", "normal", "normal-leader", "nohup", ...
+	Run       string    `json:"run"`        // the run that started it (see RunID)
+	PIDFile   string    `json:"pid_file,omitempty"`
+	LogFile   string    `json:"log_file,omitempty"`
+	Started   time.Time `json:"started"`
+	// Owner is the dlab process whose demo this process belongs to: once the
+	// owner is gone, the process is a leftover that the next run ends. The
+	// zero Owner means the process was left running on purpose (dlab demo
+	// daemon) and only `dlab demo stop` or `dlab demo cleanup` end it.
+	Owner Owner `json:"owner"`
+}
+
+// Owner identifies a dlab process by PID and start time.
+type Owner struct {
+	PID       int    `json:"pid,omitempty"`
+	StartTime uint64 `json:"start_time,omitempty"`
+}
+
+// IsZero reports whether no process owns the entry.
+func (o Owner) IsZero() bool { return o.PID == 0 }
+
+// Alive reports whether the owner still runs (same PID, same start time).
+func (o Owner) Alive() bool {
+	st, err := proc.Live().Stat(o.PID)
+	return err == nil && st.StartTime == o.StartTime && st.State != 'Z'
+}
+
+// Self is the calling process as an Owner.
+func Self() Owner {
+	o := Owner{PID: os.Getpid()}
+	if st, err := proc.Live().Stat(o.PID); err == nil {
+		o.StartTime = st.StartTime
+	}
+	return o
+}
+
+// RunID names this run of dlab: its PID and start time, unique on this boot.
+func RunID() string {
+	o := Self()
+	return fmt.Sprintf("%d-%d", o.PID, o.StartTime)
+}
+
+// ErrNotStarted means the PID is not in the registry: dlab did not start it
+// (or not as this user), so dlab won't signal it.
+var ErrNotStarted = errors.New("not started by dlab")
+
+// ErrReused means the PID now belongs to another process than the one dlab
+// started: its start time differs.
+var ErrReused = errors.New("PID reused by another process")
+
+// Store is a registry directory.
+type Store struct {
+	Dir string
+}
+
+// StateDir is the per-user directory for dlab's state: $XDG_RUNTIME_DIR/dlab,
+// else $XDG_STATE_HOME/dlab, else ~/.local/state/dlab, else /tmp/dlab-UID.
+// It is created with mode 0700 and must belong to the user.
+func StateDir() (string, error) {
+	var dir string
+	switch {
+	case os.Getenv("XDG_RUNTIME_DIR") != "":
+		dir = filepath.Join(os.Getenv("XDG_RUNTIME_DIR"), "dlab")
+	case os.Getenv("XDG_STATE_HOME") != "":
+		dir = filepath.Join(os.Getenv("XDG_STATE_HOME"), "dlab")
+	case os.Getenv("HOME") != "":
+		dir = filepath.Join(os.Getenv("HOME"), ".local", "state", "dlab")
+	default:
+		dir = filepath.Join(os.TempDir(), "dlab-"+strconv.Itoa(os.Geteuid()))
+	}
+	if err := ensurePrivateDir(dir); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// ensurePrivateDir creates dir (mode 0700) and checks that it is a real
+// directory of this user: in a shared place such as /tmp, another user could
+// have put a symlink or a directory of theirs there first.
+func ensurePrivateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create dlab's state directory: %w", err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("cannot use dlab's state directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("dlab's state directory %s is not a directory: remove it or set XDG_RUNTIME_DIR", dir)
+	}
+	if uid, ok := ownerOf(fi); ok && uid != os.Geteuid() {
+		return fmt.Errorf("dlab's state directory %s belongs to user %d, not you: remove it or set XDG_RUNTIME_DIR", dir, uid)
+	}
+	return nil
+}
+
+// Default is the registry of this user.
+func Default() (Store, error) {
+	dir, err := StateDir()
+	if err != nil {
+		return Store{}, err
+	}
+	return Store{Dir: filepath.Join(dir, "processes")}, nil
+}
+
+// RunDir makes a new directory for one demo process of this run (its PID
+// file, log and configuration), under the state directory:
+// STATE/runs/RUN/NAME-N. Cleanup removes it once this run of dlab is over
+// and no entry's PIDFile or LogFile lies in it any more: record those.
+func RunDir(name string) (string, error) {
+	state, err := StateDir()
+	if err != nil {
+		return "", err
+	}
+	base := filepath.Join(state, "runs", RunID())
+	if err := os.MkdirAll(base, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create a run directory: %w", err)
+	}
+	for n := 1; ; n++ {
+		dir := filepath.Join(base, fmt.Sprintf("%s-%d", name, n))
+		err := os.Mkdir(dir, 0o700)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("cannot create a run directory: %w", err)
+		}
+	}
+}
+
+func (s Store) path(e Entry) string {
+	return filepath.Join(s.Dir, fmt.Sprintf("%d-%d.json", e.PID, e.StartTime))
+}
+
+// Add records e, replacing an entry for the same process.
+func (s Store) Add(e Entry) error {
+	if e.PID <= 0 || e.StartTime == 0 {
+		return fmt.Errorf("cannot record process %d: it needs a PID and a start time", e.PID)
+	}
+	if e.Started.IsZero() {
+		e.Started = time.Now()
+	}
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return fmt.Errorf("cannot record process %d: %w", e.PID, err)
+	}
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(s.Dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot record process %d: %w", e.PID, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot record process %d: %w", e.PID, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot record process %d: %w", e.PID, err)
+	}
+	// rename(2) is atomic: a reader sees the old entry or the new one.
+	if err := os.Rename(tmp.Name(), s.path(e)); err != nil {
+		return fmt.Errorf("cannot record process %d: %w", e.PID, err)
+	}
+	return nil
+}
+
+// List returns the recorded entries, oldest first. Entries that can't be
+// read (a half-deleted file, a foreign file) are skipped.
+func (s Store) List() ([]Entry, error) {
+	names, err := os.ReadDir(s.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read dlab's registry: %w", err)
+	}
+	var entries []Entry
+	for _, n := range names {
+		if !strings.HasSuffix(n.Name(), ".json") || strings.HasPrefix(n.Name(), ".") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(s.Dir, n.Name()))
+		if err != nil {
+			continue
+		}
+		var e Entry
+		if json.Unmarshal(b, &e) != nil || e.PID <= 0 {
+			continue
+		}
+		entries = append(entries, e)
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		if !entries[i].Started.Equal(entries[j].Started) {
+			return entries[i].Started.Before(entries[j].Started)
+		}
+		return entries[i].PID < entries[j].PID
+	})
+	return entries, nil
+}
+
+// Find returns the entry for pid.
+func (s Store) Find(pid int) (Entry, error) {
+	entries, err := s.List()
+	if err != nil {
+		return Entry{}, err
+	}
+	for _, e := range entries {
+		if e.PID == pid {
+			return e, nil
+		}
+	}
+	return Entry{}, fmt.Errorf("process %d: %w", pid, ErrNotStarted)
+}
+
+// Remove forgets every entry for pid. Forgetting an unknown PID is not an error.
+func (s Store) Remove(pid int) error {
+	entries, err := s.List()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.PID != pid {
+			continue
+		}
+		if err := os.Remove(s.path(e)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("cannot forget process %d: %w", pid, err)
+		}
+	}
+	return nil
+}
+
+// Keep marks the process as left running on purpose: it no longer belongs to
+// the run that started it, so the next demo run won't end it as a leftover.
+func (s Store) Keep(pid int) error {
+	e, err := s.Find(pid)
+	if err != nil {
+		return err
+	}
+	e.Owner = Owner{}
+	return s.Add(e)
+}
+
+// The package-level functions work on the registry of this user (Default).
+
+// Add records e in this user's registry.
+func Add(e Entry) error { return withDefault(func(s Store) error { return s.Add(e) }) }
+
+// List returns this user's entries.
+func List() ([]Entry, error) {
+	s, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	return s.List()
+}
+
+// Remove forgets pid in this user's registry.
+func Remove(pid int) error { return withDefault(func(s Store) error { return s.Remove(pid) }) }
+
+// Keep marks pid as left running on purpose in this user's registry.
+func Keep(pid int) error { return withDefault(func(s Store) error { return s.Keep(pid) }) }
+
+// Stop ends pid if this user's registry holds it (see Store.Stop).
+func Stop(pid int, timeout time.Duration) error {
+	return withDefault(func(s Store) error { _, err := s.Stop(pid, timeout); return err })
+}
+
+// Cleanup ends every process in this user's registry (see Store.Cleanup).
+func Cleanup(timeout time.Duration) ([]Ended, error) {
+	s, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	return s.Cleanup(timeout)
+}
+
+// CleanupLeftovers ends the processes of runs whose dlab is gone (see
+// Store.CleanupLeftovers).
+func CleanupLeftovers(timeout time.Duration) ([]Ended, error) {
+	s, err := Default()
+	if err != nil {
+		return nil, err
+	}
+	return s.CleanupLeftovers(timeout)
+}
+
+func withDefault(f func(Store) error) error {
+	s, err := Default()
+	if err != nil {
+		return err
+	}
+	return f(s)
+}

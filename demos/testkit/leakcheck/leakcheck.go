@@ -1,0 +1,106 @@
+// Package leakcheck makes a test suite prove that every process it started
+// has ended.
+//
+// Main puts a marker unique to this run in the environment, which every
+// process the tests start inherits (the demo daemon keeps it when it
+// sanitizes its environment). After the tests it looks in /proc for marked
+// processes other than itself; any still alive once a short deadline has
+// passed is a leak: it is reported, killed, and the suite fails.
+package leakcheck
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"dlab/demos/core/proc"
+)
+
+// Env is the name of the marker variable.
+const Env = "DLAB_LEAKCHECK"
+
+// Main runs the tests and then the leak check; use it as
+//
+//	func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
+func Main(m *testing.M) int {
+	// A nested suite (a test binary started by a test) keeps the outer marker.
+	marker := os.Getenv(Env)
+	if marker == "" {
+		marker = fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+		os.Setenv(Env, marker)
+	}
+	// Under -race every process sleeps a second at exit (GORACE
+	// atexit_sleep_ms defaults to 1000) to flush reports; the demo processes
+	// this suite starts are race-built too, and waiting for their exits is
+	// most of what the live tests do. Other GORACE options are kept, and so
+	// is an atexit_sleep_ms someone chose.
+	if gorace := os.Getenv("GORACE"); !strings.Contains(gorace, "atexit_sleep_ms=") {
+		os.Setenv("GORACE", strings.TrimSpace(gorace+" atexit_sleep_ms=0"))
+	}
+	code := m.Run()
+	if left := waitGone(marker, 3*time.Second); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "leakcheck: the tests left %d process(es) running: %s (now killed)\n", len(left), describe(left))
+		for _, pid := range left {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// Marked lists the live processes, other than this one, that carry marker.
+// Zombies have an empty environment and are not listed: they hold no
+// resources but a PID, and their reaper is not ours to be.
+func Marked(marker string) []int {
+	want := []byte(Env + "=" + marker + "\x00")
+	pids, _ := proc.Live().PIDs()
+	var found []int
+	for _, pid := range pids {
+		if pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+		if err != nil {
+			continue
+		}
+		if bytes.Contains(append(env, 0), want) {
+			found = append(found, pid)
+		}
+	}
+	return found
+}
+
+// waitGone polls /proc until no marked process is left or the deadline
+// passes: a process sent SIGTERM by the last test may still be shutting down.
+func waitGone(marker string, d time.Duration) []int {
+	deadline := time.Now().Add(d)
+	for {
+		left := Marked(marker)
+		if len(left) == 0 || time.Now().After(deadline) {
+			return left
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func describe(pids []int) string {
+	var b bytes.Buffer
+	for i, pid := range pids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		comm := "?"
+		if st, err := proc.Live().Stat(pid); err == nil {
+			comm = st.Comm
+		}
+		fmt.Fprintf(&b, "%d (%s)", pid, comm)
+	}
+	return b.String()
+}
