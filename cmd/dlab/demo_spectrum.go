@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/launch/registry"
 	"dlab/demos/lab/spectrum"
+	"dlab/demos/launch/registry"
 
 	"github.com/spf13/cobra"
 )

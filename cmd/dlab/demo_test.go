@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/launch/registry"
 	"dlab/demos/lab/sysv"
+	"dlab/demos/launch/registry"
 )
 
 func TestDemoDaemonFlags(t *testing.T) {

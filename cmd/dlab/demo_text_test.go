@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"dlab/demos/lab/compare"
 	"dlab/demos/core/inspect"
+	"dlab/demos/lab/compare"
 	"dlab/demos/lab/spectrum"
 	"dlab/demos/text/wrap"
 )

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"dlab/cmd/dlab/iostreams"
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"dlab/content"
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 	"dlab/lessons"
 )
 

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/lab/compare"
 	"dlab/demos/core/inspect"
-	"dlab/demos/lab/normal"
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/compare"
+	"dlab/demos/lab/normal"
 	"dlab/demos/lab/sysv"
 )
 

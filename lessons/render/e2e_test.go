@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"dlab/content"
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 	"dlab/lessons"
 	"dlab/lessons/catalog"
 	"dlab/lessons/render"

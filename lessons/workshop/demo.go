@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
-	"dlab/demos/launch/registry"
 	"dlab/demos/lab/sysv"
+	"dlab/demos/launch/registry"
 )
 
 // Demo is the demo daemon some exercises work on: dlab's own SysV daemon,

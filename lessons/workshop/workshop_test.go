@@ -13,9 +13,9 @@ import (
 	"dlab/content"
 	"dlab/demos/core/grade"
 	"dlab/demos/core/inspect"
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 	"dlab/lessons"
 )
 

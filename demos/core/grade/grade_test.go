@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 )
 
 func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }

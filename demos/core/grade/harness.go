@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"dlab/demos/core/grade/reaper"
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 
 	"golang.org/x/sys/unix"
 )

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"dlab/demos/core/inspect"
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 
 	"github.com/creack/pty"

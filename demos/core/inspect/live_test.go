@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 
 	"github.com/creack/pty"

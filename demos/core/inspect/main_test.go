@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 )
 
 // TestMain checks that every process the live tests start has ended.

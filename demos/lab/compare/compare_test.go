@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"dlab/demos/core/inspect"
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/testkit/leakcheck"
 )
 
 func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/testkit/leakcheck"
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/testkit/leakcheck"
 )
 
 func init() {

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
 	"dlab/demos/lab/sysv"
+	"dlab/demos/launch/pidfd"
 
 	"golang.org/x/sys/unix"
 )

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"dlab/demos/core/inspect"
-	"dlab/demos/lab/normal"
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/normal"
 	"dlab/demos/lab/sysv"
+	"dlab/demos/launch/pidfd"
 
 	"golang.org/x/sys/unix"
 )

@@ -6,8 +6,8 @@ import (
 	"os/exec"
 	"syscall"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 
 	"golang.org/x/sys/unix"

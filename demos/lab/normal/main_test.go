@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 )
 
 func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/lab/normal"
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/normal"
 	"dlab/demos/launch/registry"
 )
 

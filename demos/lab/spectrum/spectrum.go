@@ -27,8 +27,8 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/registry"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/launch/registry"
 	"dlab/demos/lab/sysv"
+	"dlab/demos/launch/registry"
 )
 
 // BenchmarkStartStop measures a whole demo daemon: three processes started

@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/registry"
 
 	"golang.org/x/sys/unix"

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
-	"dlab/demos/lab/sysv"
+	"dlab/demos/testkit/leakcheck"
 
 	"golang.org/x/sys/unix"
 )

@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
-	"dlab/demos/lab/sysv"
 )
 
 // TestDaemonFollowsDaemon7 checks, on the live daemon, the result of each

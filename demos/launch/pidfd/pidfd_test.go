@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/leakcheck"
 
 	"golang.org/x/sys/unix"
 )

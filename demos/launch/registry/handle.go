@@ -5,8 +5,8 @@ import (
 	"os"
 	"syscall"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 )
 
 // hold takes hold of the process of e through a pidfd, if it is still the

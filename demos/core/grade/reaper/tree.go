@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"dlab/demos/launch/pidfd"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 
 	"golang.org/x/sys/unix"
 )
