@@ -239,6 +239,13 @@ func (g *gatherer) files() {
 	}
 	var sockets map[uint64]int
 	for _, fd := range fds {
+		if !fd.Readable() {
+			// Open but refused (EACCES): not closed, and maybe a socket
+			// that listens, so neither the fds nor the sockets are known.
+			g.unreadable("fds", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			g.unreadable("sockets", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			continue
+		}
 		if fd.Num <= 2 {
 			g.f.FD[fd.Num] = fd.Target
 			g.f.raw["fd/"+strconv.Itoa(fd.Num)] = fd.Target

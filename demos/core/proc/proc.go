@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -161,48 +160,4 @@ func (p FS) Link(pid int, name string) (string, error) {
 		return "", classify(pid, err)
 	}
 	return t, nil
-}
-
-// FD is one open file descriptor and what it points to, as the kernel names
-// it: "/dev/pts/3", "/dev/null", "pipe:[123]", "socket:[456]".
-type FD struct {
-	Num    int
-	Target string
-}
-
-// IsTerminalDevice reports whether an fd target is a terminal: a
-// pseudo-terminal (/dev/pts/N), a virtual console or serial line
-// (/dev/ttyN, /dev/ttySN), the process's own controlling terminal
-// (/dev/tty) or the system console.
-func IsTerminalDevice(target string) bool {
-	return strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty") || target == "/dev/console"
-}
-
-// FDs lists the open file descriptors of pid in ascending order.
-func (p FS) FDs(pid int) ([]FD, error) {
-	dir := p.path(pid, "fd")
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, classify(pid, err)
-	}
-	names, err := f.Readdirnames(-1)
-	f.Close()
-	if err != nil {
-		return nil, classify(pid, err)
-	}
-	fds := make([]FD, 0, len(names))
-	for _, n := range names {
-		num, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		t, err := os.Readlink(filepath.Join(dir, n))
-		if err != nil {
-			// An fd closed between the listing and the readlink is not an error.
-			continue
-		}
-		fds = append(fds, FD{Num: num, Target: t})
-	}
-	sort.Slice(fds, func(i, j int) bool { return fds[i].Num < fds[j].Num })
-	return fds, nil
 }
