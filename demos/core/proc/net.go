@@ -249,7 +249,7 @@ func (p FS) Sockets(pid int) ([]Socket, error) {
 // reader's own network namespace on a live system (/proc/net is
 // /proc/self/net).
 func (p FS) NamespaceSockets() ([]Socket, error) {
-	path := func(name string) string { return filepath.Join(p.Root, "net", name) }
+	path := func(name string) string { return filepath.Join(p.root(), "net", name) }
 	return p.sockets(func(name string) ([]byte, error) {
 		b, err := readAll(path(name), nil)
 		if err != nil {

@@ -32,18 +32,53 @@ var ErrGone = errors.New("no such process")
 // same user on a system without Yama restrictions).
 var ErrPermission = fs.ErrPermission
 
-// FS is a /proc tree.
+// DefaultRoot is where Linux mounts proc(5).
+const DefaultRoot = "/proc"
+
+// FS is a /proc tree. The zero value reads DefaultRoot, never paths
+// relative to the working directory; New checks that a root exists.
 type FS struct {
 	Root string
 }
 
 // Live is the /proc of this machine.
-func Live() FS { return FS{Root: "/proc"} }
+func Live() FS { return FS{Root: DefaultRoot} }
+
+// New returns a reader of the /proc tree at root, after checking that root
+// is a directory: without the check, every process would read as gone
+// ("no process 42") when it is the tree that is missing.
+func New(root string) (FS, error) {
+	if root == "" {
+		return FS{}, errors.New("no /proc root given: use /proc for this machine's processes")
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return FS{}, fmt.Errorf("%w at %s: the directory does not exist", ErrNoRoot, root)
+		}
+		return FS{}, fmt.Errorf("cannot read the /proc tree at %s: %w", root, err)
+	}
+	if !st.IsDir() {
+		return FS{}, fmt.Errorf("%w at %s: it is not a directory", ErrNoRoot, root)
+	}
+	return FS{Root: root}, nil
+}
+
+// ErrNoRoot means the /proc tree asked for is not there.
+var ErrNoRoot = errors.New("no /proc tree")
+
+// root is the tree's mount point, DefaultRoot for the zero value.
+func (p FS) root() string {
+	if p.Root == "" {
+		return DefaultRoot
+	}
+	return p.Root
+}
 
 // Path is the path of a file under /proc/PID, for error messages, evidence
 // sources and the few readers (debug/buildinfo) that want a path.
 func (p FS) Path(pid int, name string) string {
-	return filepath.Join(p.Root, strconv.Itoa(pid), name)
+	return filepath.Join(p.root(), strconv.Itoa(pid), name)
 }
 
 // path is kept for the callers inside the package.
@@ -73,20 +108,20 @@ func classify(pid int, err error) error {
 
 // Exists reports whether /proc holds a directory for pid.
 func (p FS) Exists(pid int) bool {
-	_, err := os.Stat(filepath.Join(p.Root, strconv.Itoa(pid)))
+	_, err := os.Stat(filepath.Join(p.root(), strconv.Itoa(pid)))
 	return err == nil
 }
 
 // PIDs lists the processes (thread group leaders) in ascending order.
 func (p FS) PIDs() ([]int, error) {
-	f, err := os.Open(p.Root)
+	f, err := os.Open(p.root())
 	if err != nil {
-		return nil, fmt.Errorf("cannot list processes in %s: %w", p.Root, err)
+		return nil, fmt.Errorf("cannot list processes in %s: %w", p.root(), err)
 	}
 	defer f.Close()
 	names, err := f.Readdirnames(-1)
 	if err != nil {
-		return nil, fmt.Errorf("cannot list processes in %s: %w", p.Root, err)
+		return nil, fmt.Errorf("cannot list processes in %s: %w", p.root(), err)
 	}
 	pids := make([]int, 0, len(names))
 	for _, n := range names {

@@ -165,3 +165,47 @@ func TestLiveThreadGroupOfOurThreads(t *testing.T) {
 		}
 	}
 }
+
+func TestNewSaysWhenTheRootIsMissing(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for root, want := range map[string]string{
+		filepath.Join(t.TempDir(), "nonexistent"): "the directory does not exist",
+		file: "is not a directory",
+		"":   "no /proc root given",
+	} {
+		_, err := New(root)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New(%q) = %v, want an error saying %q", root, err, want)
+		}
+		if root != "" && !errors.Is(err, ErrNoRoot) {
+			t.Errorf("New(%q): %v is not ErrNoRoot", root, err)
+		}
+	}
+	fs, err := New("testdata/proc")
+	if err != nil || fs.Root != "testdata/proc" {
+		t.Errorf("New(testdata/proc) = %+v, %v", fs, err)
+	}
+}
+
+// The zero value reads the machine's /proc, never a relative path such as
+// "42/stat" in whatever directory dlab runs in.
+func TestZeroFSReadsTheDefaultRoot(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "1", "stat"), []byte("1 (decoy) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	var zero FS
+	if got := zero.Path(1, "stat"); got != "/proc/1/stat" {
+		t.Errorf("Path = %q", got)
+	}
+	if s, err := zero.Stat(1); err == nil && s.Comm == "decoy" {
+		t.Errorf("the zero FS read ./1/stat")
+	}
+}
