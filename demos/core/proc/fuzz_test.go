@@ -142,3 +142,42 @@ func FuzzParseExeLink(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseMountInfo(f *testing.F) {
+	f.Add([]byte("39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"))
+	f.Add([]byte("50 22 0:40 / /mnt/with\\040space rw shared:1 - ext4 /dev/x rw\n"))
+	addFixtures(f, "mountinfo")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ms, err := ParseMountInfo(b)
+		if err != nil {
+			return
+		}
+		for _, m := range ms {
+			if m.FSType == "" || m.MountPoint == "" {
+				t.Fatalf("empty field in %+v", m)
+			}
+			_ = m.HasSuperOption("pids")
+		}
+	})
+}
+
+func FuzzParseChildren(f *testing.F) {
+	f.Add([]byte("48 52 "))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		kids, err := ParseChildren(b)
+		for _, k := range kids {
+			if err == nil && k <= 0 {
+				t.Fatalf("PID %d from %q", k, b)
+			}
+		}
+	})
+}
+
+func FuzzParseExitCode(f *testing.F) {
+	f.Add([]byte(sleepStat))
+	addFixtures(f, "stat")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseExitCode(b)
+	})
+}

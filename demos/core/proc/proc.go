@@ -81,6 +81,14 @@ func (p FS) Path(pid int, name string) string {
 	return filepath.Join(p.root(), strconv.Itoa(pid), name)
 }
 
+// Source names /proc/PID/name as a user would type it to check the
+// evidence ("/proc/42/stat"), whatever tree was read: for the Source and
+// evidence texts of a report, which must not depend on a fixture's path.
+// Use Path to open the file.
+func Source(pid int, name string) string {
+	return DefaultRoot + "/" + strconv.Itoa(pid) + "/" + name
+}
+
 // path is kept for the callers inside the package.
 func (p FS) path(pid int, name string) string { return p.Path(pid, name) }
 
@@ -195,4 +203,15 @@ func (p FS) Link(pid int, name string) (string, error) {
 		return "", classify(pid, err)
 	}
 	return t, nil
+}
+
+// Environ reads /proc/PID/environ: the environment the process was started
+// with (a later setenv does not show), NUL-separated "NAME=value" entries.
+// Reading another user's needs ptrace access; a zombie's is empty.
+func (p FS) Environ(pid int) ([]string, error) {
+	b, err := p.read(pid, "environ")
+	if err != nil {
+		return nil, err
+	}
+	return ParseCmdline(b), nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -207,5 +208,109 @@ func TestZeroFSReadsTheDefaultRoot(t *testing.T) {
 	}
 	if s, err := zero.Stat(1); err == nil && s.Comm == "decoy" {
 		t.Errorf("the zero FS read ./1/stat")
+	}
+}
+
+func TestFixtureSelfAndThreadSelf(t *testing.T) {
+	fds, err := nasty.SelfFDNums()
+	if err != nil || !reflect.DeepEqual(fds, []int{0, 3, 4, 5}) {
+		t.Errorf("SelfFDNums = %v, %v", fds, err)
+	}
+	cgs, err := nasty.SelfCgroup()
+	if err != nil || len(cgs) != 1 || cgs[0].Path != "/ctr/app" {
+		t.Errorf("SelfCgroup = %+v, %v", cgs, err)
+	}
+	ms, err := nasty.SelfMounts()
+	if err != nil || len(ms) != 5 {
+		t.Fatalf("SelfMounts = %+v, %v", ms, err)
+	}
+	if ms[2].FSType != "cgroup" || !ms[2].HasSuperOption("pids") || ms[2].HasSuperOption("rw,pids") || ms[3].Root != "/ctr" {
+		t.Errorf("cgroup mounts: %+v", ms[2:4])
+	}
+	if ms[4].MountPoint != "/mnt/with space" || ms[4].Source != `/dev/disk\x` {
+		t.Errorf("escaped paths: %+v", ms[4])
+	}
+	st, err := nasty.ThreadSelfStatus()
+	if err != nil || st.PID != 48 || st.SigBlk != 0xfffffffe7ffbfeff {
+		t.Errorf("ThreadSelfStatus = %+v, %v", st, err)
+	}
+	if _, err := (FS{Root: t.TempDir()}).SelfFDNums(); err == nil {
+		t.Error("SelfFDNums on an empty tree: no error")
+	}
+}
+
+func TestFixtureChildrenOfEveryThread(t *testing.T) {
+	if !nasty.CanListChildren(47) || nasty.CanListChildren(42) {
+		t.Errorf("CanListChildren: 47 has children files, 42 has none")
+	}
+	kids, err := nasty.Children(47)
+	if err != nil || !reflect.DeepEqual(kids, []int{48, 52, 60}) {
+		t.Errorf("Children(47) = %v, %v (60 was adopted by thread 48)", kids, err)
+	}
+	if _, err := nasty.Children(99999); !errors.Is(err, ErrGone) {
+		t.Errorf("gone: %v", err)
+	}
+}
+
+func TestFixtureEnviron(t *testing.T) {
+	env, err := nasty.Environ(47)
+	want := []string{"PATH=/usr/bin", "DLAB_LEAKCHECK=1-2", "EMPTY=", "weird entry without equals"}
+	if err != nil || !reflect.DeepEqual(env, want) {
+		t.Errorf("Environ = %q, %v", env, err)
+	}
+}
+
+func TestParseExitCodeOfAZombie(t *testing.T) {
+	b, err := nasty.ReadFile(43, "stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, err := ParseExitCode(b); err != nil || code != 256 {
+		t.Errorf("exit code %d, %v; want 256 (exit status 1)", code, err)
+	}
+	for _, bad := range []string{"", "1 (x) S 1 2", sleepStat[:len(sleepStat)-3] + " x\n"} {
+		if _, err := ParseExitCode([]byte(bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	if code, err := ParseExitCode([]byte(sleepStat)); err != nil || code != 0 {
+		t.Errorf("sleep: %d, %v", code, err)
+	}
+}
+
+func TestParseChildrenAndMountInfoRejectGarbage(t *testing.T) {
+	if kids, err := ParseChildren([]byte("")); err != nil || kids != nil {
+		t.Errorf("empty: %v, %v", kids, err)
+	}
+	for _, bad := range []string{"12 x", "-3", "0"} {
+		if _, err := ParseChildren([]byte(bad)); err == nil {
+			t.Errorf("children %q parsed", bad)
+		}
+	}
+	for _, bad := range []string{"no separator here\n", "1 2 - cgroup2\n", "1 2 3 / /x rw - cgroup2\n"} {
+		if _, err := ParseMountInfo([]byte(bad)); err == nil {
+			t.Errorf("mountinfo %q parsed", bad)
+		}
+	}
+}
+
+func TestLiveSelfReaders(t *testing.T) {
+	fds, err := Live().SelfFDNums()
+	if err != nil || len(fds) < 3 || fds[0] != 0 {
+		t.Errorf("SelfFDNums = %v, %v", fds, err)
+	}
+	if _, err := Live().SelfMounts(); err != nil {
+		t.Error(err)
+	}
+	if _, err := Live().SelfCgroup(); err != nil {
+		t.Error(err)
+	}
+	st, err := Live().ThreadSelfStatus()
+	if err != nil || st.Tgid != os.Getpid() {
+		t.Errorf("ThreadSelfStatus: %+v, %v", st, err)
+	}
+	env, err := Live().Environ(os.Getpid())
+	if err != nil || len(env) == 0 {
+		t.Errorf("Environ(self) = %d entries, %v", len(env), err)
 	}
 }
