@@ -314,3 +314,14 @@ func TestLiveSelfReaders(t *testing.T) {
 		t.Errorf("Environ(self) = %d entries, %v", len(env), err)
 	}
 }
+
+func TestHasTTYName(t *testing.T) {
+	for name, want := range map[string]bool{"pts/3": true, "tty1": true, "console": true, NoTTY: false, "": false} {
+		if got := HasTTYName(name); got != want {
+			t.Errorf("HasTTYName(%q) = %v", name, got)
+		}
+	}
+	if HasTTYName(TTYName(0)) || !HasTTYName(TTYName(136<<8)) {
+		t.Error("HasTTYName disagrees with TTYName")
+	}
+}
