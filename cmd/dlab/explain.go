@@ -36,7 +36,7 @@ type explainOptions struct {
 }
 
 func newExplainCmd(ios *iostreams.IOStreams, runF func(*explainOptions) error) *cobra.Command {
-	opts := &explainOptions{IO: ios, ProcRoot: "/proc", Self: os.Getpid()}
+	opts := &explainOptions{IO: ios, ProcRoot: proc.DefaultRoot, Self: os.Getpid()}
 	cmd := &cobra.Command{
 		Use:   "explain [PID | :PORT]",
 		Short: "Is this process a daemon? The verdict, with evidence read from /proc",
@@ -69,7 +69,7 @@ With no PID, dlab explains itself.`,
 	cmd.Flags().BoolVar(&opts.Children, "children", false, "show the process's descendants, each with its verdict")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the lines read from /proc under each evidence row")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
-	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", "/proc", "read processes from this /proc tree")
+	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", proc.DefaultRoot, "read processes from this /proc tree")
 	_ = cmd.Flags().MarkHidden("proc-root")
 	cmd.SetFlagErrorFunc(negativePIDError)
 	return cmd
@@ -87,7 +87,10 @@ func negativePIDError(cmd *cobra.Command, err error) error {
 var negativeFlag = regexp.MustCompile(`in -(\d+)$`)
 
 func runExplain(opts *explainOptions) error {
-	fs := proc.FS{Root: opts.ProcRoot}
+	fs, err := proc.New(opts.ProcRoot)
+	if err != nil {
+		return err
+	}
 	pid, note, err := explainTarget(fs, opts)
 	if err != nil {
 		return err
@@ -266,7 +269,7 @@ func explainTree(fs proc.FS, pid int, opts *explainOptions) error {
 			branch = "└─ "
 		}
 		detail := []string{string(e.Verdict)}
-		if e.TTY == "?" {
+		if !proc.HasTTYName(e.TTY) {
 			detail = append(detail, "no terminal")
 		} else {
 			detail = append(detail, e.TTY)

@@ -131,7 +131,7 @@ func (g *gatherer) unreadable(key, what string, err error) {
 func (g *gatherer) status() {
 	b, err := g.fs.ReadFile(g.pid, "status")
 	if err != nil {
-		g.unreadable("status", "/proc/"+strconv.Itoa(g.pid)+"/status", err)
+		g.unreadable("status", g.fs.Path(g.pid, "status"), err)
 		return
 	}
 	s, err := proc.ParseStatus(b)
@@ -167,7 +167,7 @@ func (g *gatherer) status() {
 func (g *gatherer) cmdline() {
 	args, err := g.fs.Cmdline(g.pid)
 	if err != nil {
-		g.unreadable("cmdline", "/proc/"+strconv.Itoa(g.pid)+"/cmdline", err)
+		g.unreadable("cmdline", g.fs.Path(g.pid, "cmdline"), err)
 		return
 	}
 	g.f.Cmdline = args
@@ -202,7 +202,7 @@ func (g *gatherer) loginSession() {
 	read := func(name string) int64 {
 		n, err := g.fs.ReadID(g.pid, name)
 		if err != nil {
-			g.unreadable("loginuid", "/proc/"+strconv.Itoa(g.pid)+"/"+name, err)
+			g.unreadable("loginuid", g.fs.Path(g.pid, name), err)
 			return -1
 		}
 		g.f.raw[name] = strconv.FormatUint(n, 10)
@@ -218,7 +218,7 @@ func (g *gatherer) loginSession() {
 func (g *gatherer) cgroup() {
 	b, err := g.fs.ReadFile(g.pid, "cgroup")
 	if err != nil {
-		g.unreadable("cgroup", "/proc/"+strconv.Itoa(g.pid)+"/cgroup", err)
+		g.unreadable("cgroup", g.fs.Path(g.pid, "cgroup"), err)
 		return
 	}
 	cgs, err := proc.ParseCgroup(b)
@@ -232,13 +232,19 @@ func (g *gatherer) cgroup() {
 
 // files reads fds 0-2, the working directory and the listening sockets.
 func (g *gatherer) files() {
-	pid := strconv.Itoa(g.pid)
 	fds, err := g.fs.FDs(g.pid)
 	if err != nil {
-		g.unreadable("fds", "/proc/"+pid+"/fd", err)
+		g.unreadable("fds", g.fs.Path(g.pid, "fd"), err)
 	}
 	var sockets map[uint64]int
 	for _, fd := range fds {
+		if !fd.Readable() {
+			// Open but refused (EACCES): not closed, and maybe a socket
+			// that listens, so neither the fds nor the sockets are known.
+			g.unreadable("fds", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			g.unreadable("sockets", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			continue
+		}
 		if fd.Num <= 2 {
 			g.f.FD[fd.Num] = fd.Target
 			g.f.raw["fd/"+strconv.Itoa(fd.Num)] = fd.Target
@@ -253,14 +259,14 @@ func (g *gatherer) files() {
 	if cwd, err := g.fs.Link(g.pid, "cwd"); err == nil {
 		g.f.Cwd = cwd
 	} else {
-		g.unreadable("cwd", "/proc/"+pid+"/cwd", err)
+		g.unreadable("cwd", g.fs.Path(g.pid, "cwd"), err)
 	}
 	if len(sockets) == 0 {
 		return
 	}
 	socks, err := g.fs.Sockets(g.pid)
 	if err != nil {
-		g.unreadable("sockets", "/proc/"+pid+"/net", err)
+		g.unreadable("sockets", g.fs.Path(g.pid, "net"), err)
 		return
 	}
 	for _, s := range socks {
@@ -279,7 +285,7 @@ func (g *gatherer) files() {
 func (g *gatherer) exe() {
 	exe, err := g.fs.Link(g.pid, "exe")
 	if err != nil {
-		g.unreadable("exe", "/proc/"+strconv.Itoa(g.pid)+"/exe", err)
+		g.unreadable("exe", g.fs.Path(g.pid, "exe"), err)
 		return
 	}
 	g.f.Exe = exe
@@ -324,7 +330,8 @@ func (g *gatherer) terminalHolder() {
 		line := proc.StatusLine(info, "tty-index")
 		if _, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(v) == strconv.Itoa(idx) {
 			h.Confirmed = true
-			g.f.raw["holder"] = fmt.Sprintf("/proc/%d/fd/%d -> %s; /proc/%d/fdinfo/%d %s", cand.PID, fd.Num, fd.Target, cand.PID, fd.Num, line)
+			n := strconv.Itoa(fd.Num)
+			g.f.raw["holder"] = fmt.Sprintf("%s -> %s; %s %s", proc.Source(cand.PID, "fd/"+n), fd.Target, proc.Source(cand.PID, "fdinfo/"+n), line)
 			return
 		}
 	}

@@ -24,21 +24,6 @@ func Judge(f Facts) Report {
 	return r
 }
 
-// verdictOfFacts is VerdictOf for facts that may have been built by hand.
-func verdictOfFacts(f Facts) Verdict {
-	switch {
-	case f.State == "Z" || f.State == "X":
-		return Zombie
-	case f.Flags&pfKthread != 0:
-		return KernelThread
-	case f.hasTTY():
-		return Normal
-	}
-	return Daemon
-}
-
-const pfKthread = 0x00200000
-
 func processRows(f Facts) []Row {
 	rows := []Row{
 		terminalRow(f),

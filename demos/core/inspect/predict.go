@@ -45,10 +45,6 @@ func predict(f Facts, v Verdict) []Prediction {
 	}
 }
 
-// hasTTY reports whether the process has a controlling terminal ("?" is
-// how ps and inspect write none).
-func (f Facts) hasTTY() bool { return f.TTY != "?" && f.TTY != "" }
-
 // outcome says what a signal does to the process, from its disposition.
 func outcome(f Facts, sig string) string {
 	switch f.Signals[sig] {

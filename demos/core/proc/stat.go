@@ -160,11 +160,20 @@ func clip(b []byte) string {
 	return string(b)
 }
 
+// NoTTY is how ps and TTYName name the terminal of a process that has no
+// controlling terminal.
+const NoTTY = "?"
+
+// HasTTYName reports whether a terminal name as TTYName (or ps) gives it
+// names a controlling terminal: neither NoTTY nor empty (not read). Use it
+// for names carried as strings; Stat.HasTTY for a stat.
+func HasTTYName(name string) bool { return name != NoTTY && name != "" }
+
 // TTYName turns stat's tty_nr into a device name as ps prints it ("pts/3",
 // "tty1", "ttyS0"), or "?" when there is no controlling terminal.
 func TTYName(ttyNr int) string {
 	if ttyNr == 0 {
-		return "?"
+		return NoTTY
 	}
 	// tty_nr packs the device number: major in bits 8-15, minor in bits 0-7
 	// and 20-31 (proc(5)).
@@ -181,4 +190,24 @@ func TTYName(ttyNr int) string {
 		return "console"
 	}
 	return fmt.Sprintf("%d:%d", major, minor)
+}
+
+// ParseExitCode reads field 52 of /proc/PID/stat, exit_code: the wait
+// status of a zombie (Linux 3.5+), what its parent's wait() would get. It
+// is separate from ParseStat, which stops at field 22 for speed.
+func ParseExitCode(b []byte) (int, error) {
+	close := bytes.LastIndexByte(b, ')')
+	if close < 0 {
+		return 0, fmt.Errorf("no command name in parentheses in %q", clip(b))
+	}
+	fields := bytes.Fields(b[close+1:])
+	const field = 52
+	if len(fields) < field-2 {
+		return 0, fmt.Errorf("%d fields after the command name, want %d (exit_code needs Linux 3.5), in %q", len(fields), field-2, clip(b))
+	}
+	n, ok := atoi(fields[field-3])
+	if !ok {
+		return 0, fmt.Errorf("bad field 52 (exit_code) %q in %q", clip(fields[field-3]), clip(b))
+	}
+	return n, nil
 }
