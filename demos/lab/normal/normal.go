@@ -140,12 +140,17 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 		r.Close()
 		return nil, fmt.Errorf("cannot start the demo session leader: %w", err)
 	}
+	// Recorded before it says a word: a dlab killed a moment later leaves
+	// nothing `dlab demo cleanup` doesn't know. The program the leader
+	// starts holds the lifeline (package lifeline) and the terminal: the
+	// leader's death hangs it up.
+	leaderEntry, _ := store.Started(cmd.Process.Pid, registry.Entry{Kind: "normal-leader", Run: registry.RunID(), Owner: registry.Self()})
 	p := &Process{
 		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, leader: cmd, store: store,
 		leaderDone: make(chan struct{}), eventsDone: make(chan struct{}), ended: make(chan struct{}),
 		changed: make(chan struct{}), onEvent: opts.OnEvent, screen: opts.Screen,
 	}
-	go func() { cmd.Wait(); close(p.leaderDone) }()
+	go func() { cmd.Wait(); store.Forget(leaderEntry); close(p.leaderDone) }()
 	go p.readScreen()
 	ready := make(chan View, 1)
 	go p.readEvents(r, ready)

@@ -316,7 +316,7 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		return nil, g.fail(err)
 	}
 	life := opts.lifetime().String()
-	cmd, err := reexec.Command(roleSupervise, "--ready-fd=3", "--log=journal.log",
+	cmd, err := g.command(roleSupervise, "--ready-fd=3", "--log=journal.log",
 		"--lifetime="+life, "--restart-sec="+s.RestartSec.String(),
 		"--run="+registry.RunID(), fmt.Sprintf("--owner-pid=%d", g.owner.PID), fmt.Sprintf("--owner-start=%d", g.owner.StartTime),
 		"--", roleService, "--lifetime="+life)
@@ -335,6 +335,7 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		return nil, g.fail(err)
 	}
 	w.Close()
+	g.started(cmd, "supervisor")
 	g.reap = append(g.reap, func() { cmd.Wait() })
 	go func() {
 		defer close(s.events)

@@ -5,12 +5,14 @@ import (
 	"flag"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -64,6 +66,7 @@ func runHolder(name string) func(args []string) int {
 			return 1
 		}
 		slave.Close()
+		rec := recordChild(cmd, child[0])
 		if ready != nil {
 			ready.Close()
 		}
@@ -80,7 +83,7 @@ func runHolder(name string) func(args []string) int {
 
 		done := make(chan struct{})
 		var state *os.ProcessState
-		go func() { state, _ = cmd.Process.Wait(); close(done) }()
+		go func() { state, _ = cmd.Process.Wait(); rec.forget(); close(done) }()
 
 		lifetime := time.NewTimer(rf.lifetime)
 		select {
@@ -103,6 +106,27 @@ func runHolder(name string) func(args []string) int {
 			lg.Printf("PID %d still running after the hang-up; leaving it", cmd.Process.Pid)
 		}
 		return 0
+	}
+}
+
+// recorded is a process a role started and recorded in the registry.
+type recorded struct{ e registry.Entry }
+
+// recordChild records a process this role has just started, for the dlab
+// the demo belongs to (see registry.Started), so that even a process that
+// has not yet announced itself is known to `dlab demo cleanup`.
+func recordChild(cmd *exec.Cmd, role string) recorded {
+	e, err := registry.Started(cmd.Process.Pid, registry.Entry{Kind: "spectrum:" + role, Owner: registry.DemoOwner()})
+	if err != nil {
+		return recorded{}
+	}
+	return recorded{e}
+}
+
+// forget removes the record once the process has been waited for.
+func (r recorded) forget() {
+	if r.e.PID != 0 {
+		registry.Forget(r.e)
 	}
 }
 
@@ -161,7 +185,7 @@ func startHolder(ctx context.Context, g *group, role string, lifetime time.Durat
 		"--ready-fd=3", "--log=" + role + ".log", "--screen=screen.txt",
 		"--lifetime=" + lifetime.String(), "--",
 	}, child...)
-	cmd, err := reexec.Command(role, args...)
+	cmd, err := g.command(role, args...)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -177,6 +201,7 @@ func startHolder(ctx context.Context, g *group, role string, lifetime time.Durat
 		return nil, err
 	}
 	w.Close()
+	g.started(cmd, role)
 	g.reap = append(g.reap, func() { cmd.Wait() })
 	return readAnnouncements(ctx, r)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/lifeline"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 
@@ -61,6 +62,11 @@ func StartTmux(ctx context.Context, opts Options) (*PtySession, error) {
 		shellQuote(self), "__"+roleProgram, shellQuote(fifo), opts.lifetime())
 	cmd := exec.Command(tmux, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "dlab", program)
 	cmd.Dir = g.dir
+	// tmux passes its client's environment on to the server and the pane's
+	// command, but no descriptor: the lifeline reaches the program.
+	if !g.owner.IsZero() {
+		lifeline.Attach(cmd)
+	}
 	sctx, cancel := startContext(ctx)
 	defer cancel()
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/lifeline"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
@@ -75,6 +76,13 @@ func Start(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	// Step 4: a sanitized environment.
 	cmd.Env = sanitizedEnv(os.Environ())
+	// A demo's daemon ends itself when this dlab is gone (package
+	// lifeline); one the user asked to keep (dlab demo daemon) must not.
+	if opts.Keep {
+		lifeline.Cut(cmd)
+	} else {
+		lifeline.Attach(cmd)
+	}
 	// The children inherit dlab's stdio, as they would across fork; the
 	// daemon lets go of it in step 9, before it says it is ready.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -85,9 +93,13 @@ func Start(ctx context.Context, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the demo daemon's first child: %w", err)
 	}
+	// Recorded at once, before it says a word: a dlab killed a moment
+	// later leaves nothing unknown to `dlab demo cleanup`. Stage 1 records
+	// the daemon the same way.
+	stage1, _ := store.Started(cmd.Process.Pid, registry.Entry{Kind: "sysv-first-child", Run: a.Run, Owner: a.Owner})
 	// Stage 1 exits right after the second fork (step 8); reap it.
 	stage1Done := make(chan error, 1)
-	go func() { stage1Done <- cmd.Wait() }()
+	go func() { err := cmd.Wait(); store.Forget(stage1); stage1Done <- err }()
 
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc

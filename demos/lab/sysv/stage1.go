@@ -6,6 +6,7 @@ import (
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
 )
 
 func init() {
@@ -78,6 +79,9 @@ func runStage1(args []string) int {
 	if err := cmd.Start(); err != nil {
 		return fail(fmt.Errorf("step 7, second fork: %w", err))
 	}
+	// Recorded at once, before it says a word (the daemon records itself
+	// again, with its PID file and log, before it is ready).
+	registry.Store{Dir: a.Registry}.Started(cmd.Process.Pid, registry.Entry{Kind: "sysv-daemon", Run: a.Run, Owner: a.Owner})
 	// Show the daemon as it is now, while this process is still its parent:
 	// once it exits, the daemon's parent changes.
 	if st, err := proc.Live().Stat(cmd.Process.Pid); err == nil {

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/lifeline"
 )
 
 // Entry is one process dlab started.
@@ -326,3 +327,63 @@ func withDefault(f func(Store) error) error {
 	}
 	return f(s)
 }
+
+// Started records a process this process has just started: call it right
+// after Start, before waiting for the process to say anything, so that no
+// moment passes when it runs unrecorded (a dlab killed with SIGKILL a
+// millisecond later leaves nothing `dlab demo cleanup` doesn't know). The
+// start time is read from /proc now: the process is our child and not yet
+// waited for, so the PID still names it. Run defaults to the owner's run.
+func (s Store) Started(pid int, e Entry) (Entry, error) {
+	st, err := proc.Live().Stat(pid)
+	if err != nil {
+		return e, fmt.Errorf("cannot record process %d: %w", pid, err)
+	}
+	e.PID, e.StartTime = pid, st.StartTime
+	if e.Run == "" {
+		e.Run = e.Owner.RunID()
+	}
+	return e, s.Add(e)
+}
+
+// Forget removes the entry of exactly this process (PID and start time),
+// once its parent has seen it end. Forgetting an unknown one is no error.
+func (s Store) Forget(e Entry) error {
+	if err := os.Remove(s.path(e)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cannot forget process %d: %w", e.PID, err)
+	}
+	return nil
+}
+
+// RunID names the run of a dlab process ("PID-STARTTIME"); the zero Owner
+// (a process left running on purpose) has the run "kept".
+func (o Owner) RunID() string {
+	if o.IsZero() {
+		return "kept"
+	}
+	return fmt.Sprintf("%d-%d", o.PID, o.StartTime)
+}
+
+// DemoOwner is the dlab process whose demo a hidden role belongs to: the
+// anchor of its lifeline, or the zero Owner when it has none (it was started
+// to outlive dlab).
+func DemoOwner() Owner {
+	a, ok := lifeline.Inherited()
+	if !ok {
+		return Owner{}
+	}
+	return Owner{PID: a.PID, StartTime: a.StartTime}
+}
+
+// Started records, in this user's registry, a process just started (see
+// Store.Started).
+func Started(pid int, e Entry) (Entry, error) {
+	s, err := Default()
+	if err != nil {
+		return e, err
+	}
+	return s.Started(pid, e)
+}
+
+// Forget removes exactly this entry from this user's registry.
+func Forget(e Entry) error { return withDefault(func(s Store) error { return s.Forget(e) }) }
