@@ -590,12 +590,18 @@ func (p *Process) WaitExit(ctx context.Context) (string, error) {
 // Stop ends the program and the leader, closes the terminal and forgets
 // them in the registry. Calling it again does nothing.
 func (p *Process) Stop() error {
+	var errs []error
 	if p.PID != 0 {
-		p.Signal(syscall.SIGKILL)
+		// A program that has already ended is what Stop wants.
+		if err := p.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
+			errs = append(errs, fmt.Errorf("cannot kill the demo normal process %d: %w", p.PID, err))
+		}
 	} else {
 		// The program never said it was ready: end the leader, whose
 		// death hangs up the terminal and ends the program if it exists.
-		p.leader.Process.Kill()
+		if err := p.leader.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			errs = append(errs, fmt.Errorf("cannot kill the demo session leader %d: %w", p.LeaderPID, err))
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -605,14 +611,20 @@ func (p *Process) Stop() error {
 		p.leader.Process.Kill()
 		<-p.leaderDone
 	}
-	p.Hangup()
+	if err := p.Hangup(); err != nil && !errors.Is(err, os.ErrClosed) {
+		errs = append(errs, fmt.Errorf("cannot close the terminal's master side: %w", err))
+	}
 	<-p.eventsDone
 	if p.PID != 0 {
-		p.store.Remove(p.PID)
+		if err := p.store.Remove(p.PID); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	p.store.Remove(p.LeaderPID)
+	if err := p.store.Remove(p.LeaderPID); err != nil {
+		errs = append(errs, err)
+	}
 	if p.watch != nil {
 		p.watch.Close()
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
@@ -275,16 +276,16 @@ func runService(args []string) int {
 	if err := sdNotify("READY=1"); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot notify the supervisor: %v\n", err)
 	}
-	fmt.Fprintf(os.Stderr, "ready pid=%d\n", os.Getpid())
+	fmt.Fprintf(os.Stderr, "%s%d\n", sysv.LogReady, os.Getpid())
 	lifetime := time.After(rf.lifetime)
 	for {
 		select {
 		case sig := <-sigs:
 			if sig == unix.SIGHUP {
-				fmt.Fprintln(os.Stderr, "reloaded configuration")
+				fmt.Fprintln(os.Stderr, sysv.LogReloaded)
 				continue
 			}
-			fmt.Fprintln(os.Stderr, "shutting down on SIGTERM")
+			fmt.Fprintln(os.Stderr, sysv.LogShutdown)
 			return 0
 		case <-lifetime:
 			fmt.Fprintln(os.Stderr, "lifetime over")

@@ -154,7 +154,7 @@ func runDaemon(args []string) int {
 		return cleanExit("the launcher is gone, nobody waits for this daemon: exiting")
 	}
 	ready.Close()
-	logger.Printf("ready pid=%d", d.PID)
+	logger.Printf("%s%d", LogReady, d.PID)
 
 	if ln != nil {
 		go serve(ln, func() string { return greeting })
@@ -167,9 +167,9 @@ func runDaemon(args []string) int {
 			case syscall.SIGHUP:
 				// A daemon has no terminal that could hang up, so SIGHUP
 				// is free to mean "reload" (a convention, not a kernel rule).
-				greeting = readGreeting(dir, logger, "reloaded configuration", greeting)
+				greeting = readGreeting(dir, logger, LogReloaded, greeting)
 			case syscall.SIGTERM:
-				return cleanExit("shutting down on SIGTERM")
+				return cleanExit(LogShutdown)
 			}
 		case <-lifetime.C:
 			return cleanExit(fmt.Sprintf("lifetime over (%s): exiting", a.Lifetime))
