@@ -34,8 +34,8 @@ import (
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/launch/term"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -110,7 +110,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	master, slave, err := openPty(opts.Cols, opts.Rows)
+	master, slave, err := term.Open(opts.Cols, opts.Rows)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	// leader's death hangs it up.
 	leaderEntry, _ := store.Started(cmd.Process.Pid, registry.Entry{Kind: "normal-leader", Run: registry.RunID(), Owner: registry.Self()})
 	p := &Process{
-		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, leader: cmd, store: store,
+		LeaderPID: cmd.Process.Pid, TTY: term.Name(slave), master: master, leader: cmd, store: store,
 		leaderDone: make(chan struct{}), eventsDone: make(chan struct{}), ended: make(chan struct{}),
 		changed: make(chan struct{}), onEvent: opts.OnEvent, screen: opts.Screen,
 	}
@@ -196,35 +196,6 @@ func storeOf(opts Options) (registry.Store, error) {
 		return *opts.Registry, nil
 	}
 	return registry.Default()
-}
-
-// openPty opens a pseudo-terminal of the given size. pty.Open leaves the
-// master in blocking mode (it calls Fd), and a blocked read on a blocking
-// file can't be interrupted: closing the master (the hang-up) would wait for
-// the next byte. So the master is reopened in non-blocking mode, where Go's
-// poller serves reads and Close interrupts them.
-func openPty(cols, rows uint16) (master, slave *os.File, err error) {
-	m, slave, err := pty.Open()
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot open a pseudo-terminal: %w", err)
-	}
-	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	m.Close()
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-	}
-	if err == nil {
-		err = unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Col: cols, Row: rows})
-	}
-	if err != nil {
-		slave.Close()
-		return nil, nil, fmt.Errorf("cannot set up a pseudo-terminal: %w", err)
-	}
-	return os.NewFile(uintptr(fd), "/dev/ptmx"), slave, nil
-}
-
-func ptsName(slave *os.File) string {
-	return strings.TrimPrefix(slave.Name(), "/dev/")
 }
 
 // readScreen keeps what the terminal shows (the master's output), so the

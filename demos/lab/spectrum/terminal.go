@@ -13,8 +13,8 @@ import (
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/launch/term"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,7 +43,7 @@ func runHolder(name string) func(args []string) int {
 		sigs := make(chan os.Signal, 1)
 		signal.Notify(sigs, unix.SIGTERM, unix.SIGHUP, unix.SIGINT)
 
-		master, slave, err := openPty()
+		master, slave, err := term.Open(0, 0)
 		if err != nil {
 			lg.Printf("cannot open a pseudo-terminal: %v", err)
 			return 1
@@ -56,7 +56,7 @@ func runHolder(name string) func(args []string) int {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 		// Setctty needs Setsid: only a session leader can take a terminal.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-		tty := ttyName(slave)
+		tty := term.Name(slave)
 		ready := announce(rf.readyFD, name, "tty="+tty)
 		if ready != nil {
 			cmd.ExtraFiles = []*os.File{ready}
@@ -128,37 +128,6 @@ func (r recorded) forget() {
 	if r.e.PID != 0 {
 		registry.Forget(r.e)
 	}
-}
-
-// openPty opens a pseudo-terminal whose master can be closed while a
-// goroutine reads it. pty.Open leaves the master in blocking mode (it asks
-// for its Fd), and Close can't interrupt a blocking read: the real close,
-// and so the hang-up, would wait until this process exits. A non-blocking
-// copy goes through Go's poller, whose Close ends the read at once.
-func openPty() (master, slave *os.File, err error) {
-	m, slave, err := pty.Open()
-	if err != nil {
-		return nil, nil, err
-	}
-	defer m.Close()
-	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-	}
-	if err != nil {
-		slave.Close()
-		return nil, nil, err
-	}
-	return os.NewFile(uintptr(fd), m.Name()), slave, nil
-}
-
-// ttyName names the slave as ps does ("pts/3"), from its path.
-func ttyName(slave *os.File) string {
-	n := slave.Name()
-	if len(n) > len("/dev/") && n[:5] == "/dev/" {
-		return n[5:]
-	}
-	return n
 }
 
 // describeState says how a child ended, as a shell would.
