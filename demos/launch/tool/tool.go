@@ -44,8 +44,8 @@ type Result struct {
 
 // Options change how a program runs.
 type Options struct {
-	Dir       string   // its working directory; "" for dlab's
-	Env       []string // added to dlab's environment
+	Dir      string   // its working directory; "" for dlab's
+	Env      []string // added to dlab's environment
 	NoStderr bool     // keep stdout only (stderr is discarded)
 }
 
