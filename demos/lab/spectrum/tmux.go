@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/lifeline"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
@@ -89,10 +90,10 @@ func StartTmux(ctx context.Context, opts Options) (*PtySession, error) {
 	if d, ok := sctx.Deadline(); ok {
 		ready.SetReadDeadline(d)
 	}
-	line, err := bufio.NewReader(ready).ReadString('\n')
+	line, err := bufio.NewReader(ready).ReadBytes('\n')
 	var a announcement
 	if err == nil {
-		a, err = parseAnnouncement(strings.TrimSpace(line))
+		a, err = event.Parse(line)
 	}
 	if err == nil {
 		err = g.hold("program", "the program in the tmux pane: it leads the pane's session, the pts is its controlling terminal", a)
