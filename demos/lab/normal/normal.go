@@ -16,10 +16,8 @@
 package normal
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +29,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
@@ -225,11 +224,10 @@ func (p *Process) readScreen() {
 func (p *Process) readEvents(r *os.File, ready chan<- View) {
 	defer close(p.eventsDone)
 	defer r.Close()
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
+	event.Read(context.Background(), r, func(ev event.Event) error {
 		var e Event
-		if json.Unmarshal(sc.Bytes(), &e) != nil {
-			continue
+		if ev.Decode(&e) != nil {
+			return nil
 		}
 		p.mu.Lock()
 		p.events = append(p.events, e)
@@ -246,7 +244,8 @@ func (p *Process) readEvents(r *os.File, ready chan<- View) {
 		if onEvent != nil {
 			onEvent(e)
 		}
-	}
+		return nil
+	})
 }
 
 // notifyLocked wakes every WaitEvent and WaitOutput; p.mu is held.
