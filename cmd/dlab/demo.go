@@ -16,6 +16,15 @@ func newDemoCmd(ios *iostreams.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Start real demo processes (a normal one, a daemon, and the ones in between) and inspect them",
+		// Without a subcommand: the help. With one cobra doesn't know: an
+		// error, not the help with exit status 0.
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return cmd.Help()
+		},
 	}
 	cmd.AddCommand(
 		newDemoDaemonCmd(ios, nil),
@@ -34,7 +43,13 @@ const stopTimeout = 5 * time.Second
 // endLeftovers ends what an earlier dlab, killed before it could end its
 // demo, left running (the promise of `dlab demo`: nothing leaks), and says
 // so on stderr.
-func endLeftovers(ios *iostreams.IOStreams) {
+//
+// An unusable state directory is the one error it returns: the demo could
+// not record its processes either, and the user reads it once.
+func endLeftovers(ios *iostreams.IOStreams) error {
+	if _, err := registry.Default(); err != nil {
+		return err
+	}
 	ended, err := registry.CleanupLeftovers(stopTimeout)
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "dlab: could not end every leftover of an earlier run: %v\n", err)
@@ -44,6 +59,7 @@ func endLeftovers(ios *iostreams.IOStreams) {
 			fmt.Fprintf(ios.ErrOut, "dlab: ended PID %d (%s), left running by an earlier dlab that was killed: %s\n", e.Entry.PID, e.Entry.Kind, e.How)
 		}
 	}
+	return nil
 }
 
 // parseDemoPID reads the PID of a demo process.

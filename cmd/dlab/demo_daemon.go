@@ -65,7 +65,9 @@ func runDemoDaemon(opts *demoDaemonOptions) error {
 	// ^C or SIGTERM while it starts: Start ends whatever it had started.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	endLeftovers(opts.IO)
+	if err := endLeftovers(opts.IO); err != nil {
+		return err
+	}
 
 	d, err := sysv.Start(ctx, sysv.Options{Lifetime: opts.Lifetime, Listen: opts.Listen, Keep: true})
 	if err != nil {

@@ -77,7 +77,9 @@ func runDemoNormal(opts *demoNormalOptions) error {
 	// runs, so ^C typed there never reaches it; these come from elsewhere.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	endLeftovers(opts.IO)
+	if err := endLeftovers(opts.IO); err != nil {
+		return err
+	}
 	out := &lockedWriter{w: opts.IO.Out, quiet: opts.JSON}
 
 	var why string

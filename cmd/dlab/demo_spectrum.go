@@ -13,7 +13,6 @@ import (
 
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/lab/spectrum"
-	"dlab/demos/launch/registry"
 
 	"github.com/spf13/cobra"
 )
@@ -104,7 +103,9 @@ func runDemoSpectrum(opts *demoSpectrumOptions) error {
 	}()
 	// Leftovers of an earlier dlab that was killed before it could end its
 	// demo: end them now, as promised.
-	registry.CleanupLeftovers(2 * time.Second)
+	if err := endLeftovers(opts.IO); err != nil {
+		return err
+	}
 	kind := opts.Kind
 	if opts.Tmux {
 		kind = spectrum.Tmux

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/registry"
+	"dlab/demos/text/safe"
 
 	"github.com/spf13/cobra"
 )
@@ -62,33 +65,60 @@ start time dlab recorded, so a PID reused by another process is never hit.`,
 	return cmd
 }
 
+// stopResult is what happened to one PID: how it ended, or why not.
+type stopResult struct {
+	registry.Ended
+	PID   int    `json:"pid"`
+	Error string `json:"error,omitempty"`
+}
+
 func runDemoStop(opts *demoStopOptions) error {
 	store, err := registry.Default()
 	if err != nil {
 		return err
 	}
-	var ended []registry.Ended
-	var failed error
+	// Every PID is tried, whatever happened to the one before: each
+	// failure is its own line (and its own JSON object).
+	var results []stopResult
+	var errs []error
 	for _, pid := range opts.PIDs {
 		e, err := store.Stop(pid, opts.Timeout)
+		r := stopResult{Ended: e, PID: pid}
 		if err != nil {
-			failed = stopError(pid, err)
-			break
+			err = stopError(pid, err)
+			r.Error = err.Error()
+			errs = append(errs, err)
 		}
-		ended = append(ended, e)
+		results = append(results, r)
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(ended); err != nil {
+		if err := enc.Encode(results); err != nil {
 			return err
 		}
 	} else {
-		for _, e := range ended {
-			writeEnded(opts.IO.Out, e, true)
+		for _, r := range results {
+			if r.Error == "" {
+				writeEnded(opts.IO.Out, r.Ended, true)
+			}
 		}
 	}
-	return failed
+	return reportEach(opts.IO, errors.Join(errs...))
+}
+
+// reportEach writes each error joined in err as a line of its own on
+// stderr and ends dlab with status 1; a single error goes back to run,
+// which writes it the same way.
+func reportEach(ios *iostreams.IOStreams, err error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	for _, e := range joined.Unwrap() {
+		fmt.Fprintf(ios.ErrOut, "dlab: %s\n", strings.ReplaceAll(e.Error(), "\n", " "))
+	}
+	return exitError{code: 1}
 }
 
 // stopError says in one line why pid was not stopped.
@@ -102,7 +132,10 @@ func stopError(pid int, err error) error {
 		case st.State == 'Z':
 			return fmt.Errorf("process %d has already ended: it is a zombie until its parent (PID %d) reaps it", pid, st.PPID)
 		}
-		return fmt.Errorf("process %d (%s) was not started by dlab: dlab demo stop only ends dlab's own demo processes (kill it yourself if you mean it)", pid, st.Comm)
+		if o, err := proc.Live().StatReader().Read(pid); err == nil && o.UID != os.Geteuid() {
+			return fmt.Errorf("process %d (%s) belongs to %s, not you: dlab demo stop ends only your own demo processes", pid, safe.Text(st.Comm), userName(o.UID))
+		}
+		return fmt.Errorf("process %d (%s) was not started by dlab: dlab demo stop only ends dlab's own demo processes (kill it yourself if you mean it)", pid, safe.Text(st.Comm))
 	case errors.Is(err, registry.ErrReused):
 		return fmt.Errorf("process %d is not the one dlab started: that one ended and its PID now belongs to another process, which dlab leaves alone", pid)
 	case errors.Is(err, proc.ErrGone):
@@ -111,6 +144,14 @@ func stopError(pid int, err error) error {
 		return fmt.Errorf("not allowed to signal process %d: %v", pid, err)
 	}
 	return err
+}
+
+// userName names a user as "user alice (uid 1000)".
+func userName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return fmt.Sprintf("user %s (uid %d)", u.Username, uid)
+	}
+	return fmt.Sprintf("user %d", uid)
 }
 
 // writeEnded says what happened to one process and, with files, the
@@ -189,7 +230,7 @@ func runDemoCleanup(opts *demoCleanupOptions) error {
 		if err := enc.Encode(ended); err != nil {
 			return err
 		}
-		return err
+		return reportEach(opts.IO, err)
 	}
 	forgotten := 0
 	for _, e := range ended {
@@ -205,5 +246,5 @@ func runDemoCleanup(opts *demoCleanupOptions) error {
 	if len(ended) == 0 && err == nil {
 		fmt.Fprintln(opts.IO.Out, "Nothing to clean up: no demo process of yours is running.")
 	}
-	return err
+	return reportEach(opts.IO, err)
 }

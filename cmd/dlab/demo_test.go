@@ -2,8 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -103,4 +108,31 @@ func TestDemoStopTextGolden(t *testing.T) {
 		writeEnded(&b, e, true)
 	}
 	checkGolden(t, "stop.txt", bytes.ReplaceAll(b.Bytes(), []byte(dir), []byte("$DIR")))
+}
+
+// Another user's process is named as such, with its owner, not as one
+// "not started by dlab": the registry is per user, so dlab can't tell.
+func TestDemoStopNamesAnotherUsersProcess(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to start a process as another user")
+	}
+	u, err := user.Lookup("student")
+	if err != nil {
+		t.Skip("no user student")
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	sleep := exec.Command("sleep", "60")
+	sleep.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	if err := sleep.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer func() { sleep.Process.Kill(); sleep.Wait() }()
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	ios, _, _, stderr := iostreams.Test()
+	code := run([]string{"demo", "stop", strconv.Itoa(sleep.Process.Pid)}, ios)
+	want := fmt.Sprintf("dlab: process %d (sleep) belongs to user student (uid %d), not you: dlab demo stop ends only your own demo processes\n", sleep.Process.Pid, uid)
+	if code != 1 || stderr.String() != want {
+		t.Fatalf("exit %d, stderr %q; want 1, %q", code, stderr.String(), want)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dlab/content"
+	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/testkit/leakcheck"
 	"dlab/lessons"
@@ -91,7 +92,7 @@ var demoSays = map[string][]string{
 	"supervised":   {"✓"},
 	"privileges":   {"tcp 127.0.0.1:"},
 	"unit-file":    {"Type=forking", "systemd-analyze"},
-	"logs":         {"reloaded configuration", "shutting down on SIGTERM", "removed its PID file"},
+	"logs":         {sysv.LogReloaded, sysv.LogShutdown, "removed its PID file"},
 	"pkill":        {"$ pkill -f ", "(no output; exit status 1)"},
 	"troubleshoot": {"✓ PID file names the running daemon", "answered \"hello"},
 }
@@ -126,23 +127,6 @@ func TestDemos(t *testing.T) {
 				t.Errorf("the demo left processes running: %v", left)
 			}
 		})
-	}
-}
-
-func TestSetsidIsRefusedToAGroupLeader(t *testing.T) {
-	leader, err := trySetsid(context.Background(), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if leader["setsid"] != "EPERM" || leader["pid"] != leader["pgid"] {
-		t.Errorf("group leader: %v, want setsid=EPERM with pid == pgid", leader)
-	}
-	member, err := trySetsid(context.Background(), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if member["setsid"] != "ok" || member["new-sid"] != member["pid"] || member["new-pgid"] != member["pid"] {
-		t.Errorf("non-leader: %v, want setsid=ok with a session and group numbered after itself", member)
 	}
 }
 

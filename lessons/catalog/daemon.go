@@ -111,7 +111,7 @@ func logsDemo(ctx context.Context) (string, error) {
 			wait string
 		}{
 			{0, "ready"},
-			{syscall.SIGHUP, "reloaded configuration"},
+			{syscall.SIGHUP, sysv.LogReloaded},
 			{syscall.SIGTERM, "shutting down"},
 		}
 		for _, s := range steps {

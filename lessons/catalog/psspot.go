@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
 
 	"dlab/demos/core/inspect"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/tool"
 )
 
 func init() {
@@ -20,13 +20,17 @@ func init() {
 // psSpotDemo runs the draft's trick for spotting daemons and sorts what it
 // matched, line by line, by what each process really is.
 func psSpotDemo(ctx context.Context) (string, error) {
-	if _, err := exec.LookPath("ps"); err != nil {
+	if !tool.Installed("ps") {
 		return "", errors.New("ps is not installed (Debian package procps)")
 	}
-	out, err := exec.CommandContext(ctx, "sh", "-c", `ps aux | grep "?"`).Output()
+	res, err := tool.Run(ctx, tool.Options{NoStderr: true}, "sh", "-c", `ps aux | grep "?"`)
+	if err == nil && res.Code != 0 {
+		err = fmt.Errorf("exit status %d", res.Code)
+	}
 	if err != nil {
 		return "", fmt.Errorf("running ps aux | grep \"?\": %w", err)
 	}
+	out := res.Output
 	fs := proc.Live()
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 

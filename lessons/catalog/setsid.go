@@ -3,9 +3,8 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"syscall"
 
-	"dlab/demos/launch/reexec"
+	"dlab/demos/lab/jobs"
 )
 
 // setsidEvidence calls setsid() for real in two helpers: one that leads its
@@ -29,40 +28,28 @@ func setsidEvidence(ctx context.Context) (string, error) {
 	), nil
 }
 
-type setsidResult map[string]string
+type setsidResult jobs.SetsidTrial
 
 func (r setsidResult) before() string {
-	return fmt.Sprintf("%s / %s / %s", r["pid"], r["pgid"], r["sid"])
+	return fmt.Sprintf("%d / %d / %d", r.PID, r.PGID, r.SID)
 }
 
 func (r setsidResult) outcome() string {
-	if r["setsid"] == "ok" {
+	if jobs.SetsidTrial(r).OK() {
 		return "ok"
 	}
-	return "fails: " + r["setsid"]
+	return "fails: " + r.Result
 }
 
 func (r setsidResult) after() string {
-	if r["setsid"] != "ok" {
+	if !jobs.SetsidTrial(r).OK() {
 		return "unchanged"
 	}
-	return fmt.Sprintf("%s / %s / %s: a new session, no terminal", r["pid"], r["new-pgid"], r["new-sid"])
+	return fmt.Sprintf("%d / %d / %d: a new session, no terminal", r.PID, r.NewPGID, r.NewSID)
 }
 
-// trySetsid runs the setsid helper, as a group leader or not.
+// trySetsid runs the setsid helper of demos/lab/jobs, as a group leader or not.
 func trySetsid(ctx context.Context, groupLeader bool) (setsidResult, error) {
-	cmd, err := reexec.Command(roleSetsid)
-	if err != nil {
-		return nil, err
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: groupLeader}
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("setsid helper: %w", err)
-	}
-	r := setsidResult(keyValues(string(out)))
-	if r["setsid"] == "" {
-		return nil, fmt.Errorf("setsid helper printed %q", out)
-	}
-	return r, nil
+	t, err := jobs.TrySetsid(ctx, groupLeader)
+	return setsidResult(t), err
 }

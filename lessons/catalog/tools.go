@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,8 +14,7 @@ import (
 	"dlab/demos/core/inspect"
 	"dlab/demos/core/proc"
 	"dlab/demos/lab/sysv"
-
-	"golang.org/x/sys/unix"
+	"dlab/demos/launch/tool"
 )
 
 func init() {
@@ -28,16 +26,12 @@ func init() {
 // run runs a command and returns a transcript of it ("$ cmd args", then
 // its output, or a note that it printed nothing) and its exit status.
 func run(ctx context.Context, name string, args ...string) (string, int) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	out, err := cmd.CombinedOutput()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
+	res, err := tool.Run(ctx, tool.Options{}, name, args...)
+	if err != nil {
 		return prompt(name, args) + "\n" + err.Error(), -1
 	}
-	text := strings.TrimRight(string(out), "\n")
+	code := res.Code
+	text := strings.TrimRight(string(res.Output), "\n")
 	if text == "" {
 		text = fmt.Sprintf("(no output; exit status %d)", code)
 	}
@@ -67,10 +61,7 @@ func clip(text string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-func installed(name string) bool {
-	_, err := exec.LookPath(name)
-	return err == nil
-}
+func installed(name string) bool { return tool.Installed(name) }
 
 // pstreeDemo shows who is above the daemon and above dlab.
 func pstreeDemo(ctx context.Context) (string, error) {
@@ -235,7 +226,7 @@ func troubleshootDemo(ctx context.Context) (string, error) {
 
 // alive sends signal 0: no signal, only the kernel's checks that the
 // process exists and that we may signal it, as kill -0 does.
-func alive(pid int) bool { return unix.Kill(pid, 0) == nil }
+func alive(pid int) bool { return tool.Alive(pid) }
 
 // greet connects to the daemon and reads its greeting line.
 func greet(ctx context.Context, addr string) (string, error) {

@@ -2,15 +2,14 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/tool"
 )
 
 func init() {
@@ -71,7 +70,7 @@ func unitFileDemo(ctx context.Context) (string, error) {
 		"The unit file dlab wrote for its demo daemon (`dlab-demo.service`):",
 		block("ini", strings.ReplaceAll(unit, self, "/usr/local/bin/dlab")),
 	}
-	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+	if !tool.Installed("systemd-analyze") {
 		paras = append(paras, "`systemd-analyze` is not installed here (Debian package systemd), so dlab cannot check the unit. On a machine that has it, `systemd-analyze verify dlab-demo.service` reads the file as systemd would and names every line it can't use.")
 	} else {
 		good := verify(ctx, dir, path)
@@ -91,16 +90,11 @@ func unitFileDemo(ctx context.Context) (string, error) {
 // verify runs systemd-analyze verify on path and returns its output and exit
 // status, with the temporary directory shown as "." so the text is stable.
 func verify(ctx context.Context, dir, path string) string {
-	cmd := exec.CommandContext(ctx, "systemd-analyze", "verify", filepath.Base(path))
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SYSTEMD_LOG_COLOR=0", "SYSTEMD_PAGER=")
-	out, err := cmd.CombinedOutput()
-	text := strings.TrimSpace(strings.ReplaceAll(string(out), dir+"/", ""))
-	status := "exit status 0"
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		status = fmt.Sprintf("exit status %d", ee.ExitCode())
-	} else if err != nil {
+	res, err := tool.Run(ctx, tool.Options{Dir: dir, Env: []string{"SYSTEMD_LOG_COLOR=0", "SYSTEMD_PAGER="}},
+		"systemd-analyze", "verify", filepath.Base(path))
+	text := strings.TrimSpace(strings.ReplaceAll(string(res.Output), dir+"/", ""))
+	status := fmt.Sprintf("exit status %d", res.Code)
+	if err != nil {
 		status = err.Error()
 	}
 	if text == "" {
@@ -119,9 +113,9 @@ func pid1Story(ctx context.Context) string {
 		return "PID 1 here is `systemd`: `sudo cp dlab-demo.service /etc/systemd/system/ && sudo systemctl daemon-reload && sudo systemctl start dlab-demo` would run the demo daemon as a service, and `systemctl status dlab-demo` would show its main PID, its cgroup and its last log lines."
 	}
 	paras := []string{fmt.Sprintf("PID 1 on this machine is `%s`, not systemd, so the unit can be checked but not started: `systemctl` has no service manager to talk to.", comm)}
-	if _, err := exec.LookPath("systemctl"); err == nil {
-		out, _ := exec.CommandContext(ctx, "systemctl", "is-system-running").CombinedOutput()
-		if o := strings.TrimSpace(string(out)); o != "" {
+	if tool.Installed("systemctl") {
+		res, _ := tool.Run(ctx, tool.Options{}, "systemctl", "is-system-running")
+		if o := strings.TrimSpace(string(res.Output)); o != "" {
 			paras = append(paras, "Asked, it says:", block("", "$ systemctl is-system-running\n"+o))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"dlab/demos/core/grade"
 	"dlab/demos/core/inspect"
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 )
 
 // exercises by ID; the plan puts them after their lessons.
@@ -374,7 +375,7 @@ var stopByPIDFile = &Exercise{
 		}
 		o := Outcome{}
 		// Asked right after the kill, the daemon may still be shutting down.
-		for deadline := time.Now().Add(5 * time.Second); d.Alive(env.FS) && d.Count("shutting down on SIGTERM") > 0 && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(5 * time.Second); d.Alive(env.FS) && d.Count(sysv.LogShutdown) > 0 && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
 		}
 		if d.Alive(env.FS) {
@@ -385,7 +386,7 @@ var stopByPIDFile = &Exercise{
 		_, err := os.Stat(d.PIDFile)
 		gone := errors.Is(err, os.ErrNotExist)
 		o.Seen = append(o.Seen, fmt.Sprintf("PID %d has exited", d.PID), fmt.Sprintf("%s %s", d.PIDFile, map[bool]string{true: "is gone", false: "is still there"}[gone]))
-		if d.Count("shutting down on SIGTERM") == 0 {
+		if d.Count(sysv.LogShutdown) == 0 {
 			o.Summary = "the daemon is gone, but its log doesn't say it shut down on SIGTERM: was it killed with kill -9? SIGKILL gives it no chance to clean up"
 			env.Progress.Demo = nil
 			return o, nil
@@ -548,7 +549,7 @@ var reload = &Exercise{
 			return err
 		}
 		if env.Step.BaselinePID != d.PID {
-			env.Step.Baseline, env.Step.BaselinePID = d.Count("reloaded configuration"), d.PID
+			env.Step.Baseline, env.Step.BaselinePID = d.Count(sysv.LogReloaded), d.PID
 		}
 		return nil
 	},
@@ -558,19 +559,19 @@ var reload = &Exercise{
 			if _, err := env.demo(ctx); err != nil {
 				return Outcome{}, err
 			}
-			env.Step.Baseline, env.Step.BaselinePID = env.Progress.Demo.Count("reloaded configuration"), env.Progress.Demo.PID
+			env.Step.Baseline, env.Step.BaselinePID = env.Progress.Demo.Count(sysv.LogReloaded), env.Progress.Demo.PID
 			return Outcome{Summary: "the demo daemon is not running any more (a signal whose default action is to terminate ended it?); dlab started a new one: try again, without ending it"}, nil
 		}
 		if env.Step.BaselinePID != d.PID {
 			env.Step.Baseline, env.Step.BaselinePID = 0, d.PID
 		}
 		// A SIGHUP sent a moment ago may still be in the daemon's hands.
-		n := d.Count("reloaded configuration")
+		n := d.Count(sysv.LogReloaded)
 		for deadline := time.Now().Add(time.Second); n <= env.Step.Baseline && time.Now().Before(deadline); {
 			time.Sleep(20 * time.Millisecond)
-			n = d.Count("reloaded configuration")
+			n = d.Count(sysv.LogReloaded)
 		}
-		o := Outcome{Seen: []string{fmt.Sprintf("PID %d is still running; its log has %d 'reloaded configuration' line(s), %d before this step", d.PID, n, env.Step.Baseline)}}
+		o := Outcome{Seen: []string{fmt.Sprintf("PID %d is still running; its log has %d '"+sysv.LogReloaded+"' line(s), %d before this step", d.PID, n, env.Step.Baseline)}}
 		if n <= env.Step.Baseline {
 			o.Summary = "its log says no reload since this step began"
 			return o, nil

@@ -124,7 +124,7 @@ func watchDaemon(ctx context.Context, d daemonUnderTest, disp string) Observatio
 	wctx, cancel := context.WithTimeout(ctx, guard)
 	defer cancel()
 	reloaded := make(chan error, 1)
-	go func() { reloaded <- d.WaitLog(wctx, "reloaded configuration") }()
+	go func() { reloaded <- d.WaitLog(wctx, sysv.LogReloaded) }()
 	select {
 	case <-d.p.Exited():
 		return daemonExit(ctx, d)
@@ -133,7 +133,7 @@ func watchDaemon(ctx context.Context, d daemonUnderTest, disp string) Observatio
 			ok, state := stillRunning(d.PID, d.StartTime)
 			if ok {
 				return Observation{Outcome: Reloaded, Text: "reloaded its configuration, still running",
-					Evidence: []string{"its log: " + logLine(d, "reloaded configuration"), state}}
+					Evidence: []string{"its log: " + logLine(d, sysv.LogReloaded), state}}
 			}
 			return daemonExit(ctx, d)
 		}

@@ -1,7 +1,6 @@
 package normal
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 )
 
 // Event is one thing the program or its session leader reported.
@@ -61,9 +61,10 @@ func viewOf(pid int) (View, error) {
 	return v, nil
 }
 
-// reporter writes events as JSON lines to fd 3, when there is one. The
-// program and the leader share that pipe; a line is shorter than PIPE_BUF,
-// so lines never interleave.
+// reporter writes events to fd 3, when there is one, through package
+// event: each carries the sender's PID and start time, and this package's
+// Event as its data. The program and the leader share that pipe; a line is
+// shorter than PIPE_BUF, so lines never interleave.
 type reporter struct {
 	from string
 	mu   sync.Mutex
@@ -83,13 +84,9 @@ func (r *reporter) send(e Event) {
 		return
 	}
 	e.From, e.Time = r.from, time.Now()
-	b, err := json.Marshal(e)
-	if err != nil {
-		return
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.w.Write(append(b, '\n'))
+	event.Send(r.w, event.Self(r.from, e.Kind).WithData(e))
 }
 
 // roleArgs are the flags of both roles.

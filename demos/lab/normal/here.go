@@ -1,9 +1,7 @@
 package normal
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/registry"
 
 	"golang.org/x/sys/unix"
@@ -87,13 +86,13 @@ func RunHere(ctx context.Context, tty *os.File, opts Options, note func(string))
 	eventsDone := make(chan []Event, 1)
 	go func() {
 		var events []Event
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
+		event.Read(context.Background(), r, func(ev event.Event) error {
 			var e Event
-			if json.Unmarshal(sc.Bytes(), &e) == nil {
+			if ev.Decode(&e) == nil {
 				events = append(events, e)
 			}
-		}
+			return nil
+		})
 		r.Close()
 		eventsDone <- events
 	}()

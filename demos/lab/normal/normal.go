@@ -16,10 +16,8 @@
 package normal
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,11 +29,12 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/launch/term"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -110,7 +109,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	master, slave, err := openPty(opts.Cols, opts.Rows)
+	master, slave, err := term.Open(opts.Cols, opts.Rows)
 	if err != nil {
 		return nil, err
 	}
@@ -140,12 +139,17 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 		r.Close()
 		return nil, fmt.Errorf("cannot start the demo session leader: %w", err)
 	}
+	// Recorded before it says a word: a dlab killed a moment later leaves
+	// nothing `dlab demo cleanup` doesn't know. The program the leader
+	// starts holds the lifeline (package lifeline) and the terminal: the
+	// leader's death hangs it up.
+	leaderEntry, _ := store.Started(cmd.Process.Pid, registry.Entry{Kind: "normal-leader", Run: registry.RunID(), Owner: registry.Self()})
 	p := &Process{
-		LeaderPID: cmd.Process.Pid, TTY: ptsName(slave), master: master, leader: cmd, store: store,
+		LeaderPID: cmd.Process.Pid, TTY: term.Name(slave), master: master, leader: cmd, store: store,
 		leaderDone: make(chan struct{}), eventsDone: make(chan struct{}), ended: make(chan struct{}),
 		changed: make(chan struct{}), onEvent: opts.OnEvent, screen: opts.Screen,
 	}
-	go func() { cmd.Wait(); close(p.leaderDone) }()
+	go func() { cmd.Wait(); store.Forget(leaderEntry); close(p.leaderDone) }()
 	go p.readScreen()
 	ready := make(chan View, 1)
 	go p.readEvents(r, ready)
@@ -193,35 +197,6 @@ func storeOf(opts Options) (registry.Store, error) {
 	return registry.Default()
 }
 
-// openPty opens a pseudo-terminal of the given size. pty.Open leaves the
-// master in blocking mode (it calls Fd), and a blocked read on a blocking
-// file can't be interrupted: closing the master (the hang-up) would wait for
-// the next byte. So the master is reopened in non-blocking mode, where Go's
-// poller serves reads and Close interrupts them.
-func openPty(cols, rows uint16) (master, slave *os.File, err error) {
-	m, slave, err := pty.Open()
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot open a pseudo-terminal: %w", err)
-	}
-	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	m.Close()
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-	}
-	if err == nil {
-		err = unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Col: cols, Row: rows})
-	}
-	if err != nil {
-		slave.Close()
-		return nil, nil, fmt.Errorf("cannot set up a pseudo-terminal: %w", err)
-	}
-	return os.NewFile(uintptr(fd), "/dev/ptmx"), slave, nil
-}
-
-func ptsName(slave *os.File) string {
-	return strings.TrimPrefix(slave.Name(), "/dev/")
-}
-
 // readScreen keeps what the terminal shows (the master's output), so the
 // program never blocks on a full terminal.
 func (p *Process) readScreen() {
@@ -249,11 +224,10 @@ func (p *Process) readScreen() {
 func (p *Process) readEvents(r *os.File, ready chan<- View) {
 	defer close(p.eventsDone)
 	defer r.Close()
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
+	event.Read(context.Background(), r, func(ev event.Event) error {
 		var e Event
-		if json.Unmarshal(sc.Bytes(), &e) != nil {
-			continue
+		if ev.Decode(&e) != nil {
+			return nil
 		}
 		p.mu.Lock()
 		p.events = append(p.events, e)
@@ -270,7 +244,8 @@ func (p *Process) readEvents(r *os.File, ready chan<- View) {
 		if onEvent != nil {
 			onEvent(e)
 		}
-	}
+		return nil
+	})
 }
 
 // notifyLocked wakes every WaitEvent and WaitOutput; p.mu is held.
@@ -585,12 +560,18 @@ func (p *Process) WaitExit(ctx context.Context) (string, error) {
 // Stop ends the program and the leader, closes the terminal and forgets
 // them in the registry. Calling it again does nothing.
 func (p *Process) Stop() error {
+	var errs []error
 	if p.PID != 0 {
-		p.Signal(syscall.SIGKILL)
+		// A program that has already ended is what Stop wants.
+		if err := p.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
+			errs = append(errs, fmt.Errorf("cannot kill the demo normal process %d: %w", p.PID, err))
+		}
 	} else {
 		// The program never said it was ready: end the leader, whose
 		// death hangs up the terminal and ends the program if it exists.
-		p.leader.Process.Kill()
+		if err := p.leader.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+			errs = append(errs, fmt.Errorf("cannot kill the demo session leader %d: %w", p.LeaderPID, err))
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -600,14 +581,20 @@ func (p *Process) Stop() error {
 		p.leader.Process.Kill()
 		<-p.leaderDone
 	}
-	p.Hangup()
+	if err := p.Hangup(); err != nil && !errors.Is(err, os.ErrClosed) {
+		errs = append(errs, fmt.Errorf("cannot close the terminal's master side: %w", err))
+	}
 	<-p.eventsDone
 	if p.PID != 0 {
-		p.store.Remove(p.PID)
+		if err := p.store.Remove(p.PID); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	p.store.Remove(p.LeaderPID)
+	if err := p.store.Remove(p.LeaderPID); err != nil {
+		errs = append(errs, err)
+	}
 	if p.watch != nil {
 		p.watch.Close()
 	}
-	return nil
+	return errors.Join(errs...)
 }

@@ -41,6 +41,7 @@ func runJobShell(args []string) int {
 		lg.Printf("cannot start %s: %v", job[0], err)
 		return 1
 	}
+	rec := recordChild(cmd, "job")
 	if ready != nil {
 		ready.Close()
 	}
@@ -48,6 +49,7 @@ func runJobShell(args []string) int {
 	lg.Printf("started job %q as process group %d, in the background", job[0], pgid)
 	go func() {
 		state, _ := cmd.Process.Wait()
+		rec.forget()
 		lg.Printf("job %d (%s) %s", pgid, job[0], describeState(state))
 	}()
 

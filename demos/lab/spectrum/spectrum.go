@@ -23,12 +23,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/lifeline"
 	"dlab/demos/launch/pidfd"
+	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
 )
 
@@ -120,6 +123,25 @@ func (g *group) hold(role, what string, a announcement) error {
 	return registry.Add(registry.Entry{
 		PID: a.PID, StartTime: p.StartTime, Kind: RegistryKind(g.kind, role), Run: registry.RunID(),
 		LogFile: g.path(logOf(role)), Owner: g.owner,
+	})
+}
+
+// command is reexec.Command for a process of this demo, whose lifeline
+// (see package lifeline) is cut when the demo is detached: a detached demo
+// outlives dlab on purpose.
+func (g *group) command(role string, args ...string) (*exec.Cmd, error) {
+	cmd, err := reexec.Command(role, args...)
+	if err == nil && g.owner.IsZero() {
+		lifeline.Cut(cmd)
+	}
+	return cmd, err
+}
+
+// started records a process the launcher has just started, before it says
+// a word: killed a moment later, dlab still leaves nothing unrecorded.
+func (g *group) started(cmd *exec.Cmd, role string) {
+	registry.Started(cmd.Process.Pid, registry.Entry{
+		Kind: RegistryKind(g.kind, role), Run: registry.RunID(), LogFile: g.path(logOf(role)), Owner: g.owner,
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
@@ -161,7 +162,7 @@ func TestDetachedDemoIsEndedByCleanup(t *testing.T) {
 	if err := p.Wait(ctx); err != nil {
 		t.Errorf("the restarted service %d survived cleanup: %v", restart.New.PID, err)
 	}
-	if journal := strings.Join(run.readLog("journal.log"), "\n"); !strings.Contains(journal, "shutting down on SIGTERM") {
+	if journal := strings.Join(run.readLog("journal.log"), "\n"); !strings.Contains(journal, sysv.LogShutdown) {
 		t.Errorf("the service was not stopped with SIGTERM through its supervisor; journal:\n%s", journal)
 	}
 }

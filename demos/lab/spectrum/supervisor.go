@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/sysv"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
@@ -34,7 +36,8 @@ import (
 // (SIGTERM, then SIGKILL) and exits.
 //
 // Each event is also a line on the status pipe (fd 3) for the launcher:
-// "started pid=N start=T", "ready pid=N start=T", "exited pid=N start=T wait=W".
+// events of role "service", kind "started", "ready" or "exited" (with its
+// wait status in the field "wait").
 func runSupervisor(args []string) int {
 	var restartSec time.Duration
 	var run string
@@ -56,15 +59,19 @@ func runSupervisor(args []string) int {
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	status := announce(rf.readyFD, "supervisor")
 	var statusMu sync.Mutex
-	report := func(format string, a ...any) {
+	report := func(kind string, pid int, start uint64, wait unix.WaitStatus) {
 		if status == nil {
 			return
 		}
 		statusMu.Lock()
 		defer statusMu.Unlock()
+		e := event.Event{Role: "service", Kind: kind, PID: pid, StartTime: start}
+		if kind == "exited" {
+			e = e.With("wait", strconv.Itoa(int(wait)))
+		}
 		// Once the launcher has gone (dlab demo supervised returned) the
 		// write fails with EPIPE; the supervisor carries on without it.
-		if _, err := fmt.Fprintf(status, format+"\n", a...); err != nil {
+		if err := event.Send(status, e); err != nil {
 			status.Close()
 			status = nil
 		}
@@ -86,7 +93,7 @@ func runSupervisor(args []string) int {
 			journal.Printf("cannot start the service: %v", err)
 			return 1
 		}
-		report("started pid=%d start=%d", svc.pid, svc.start)
+		report("started", svc.pid, svc.start, svc.wait)
 		journal.Printf("started %s as PID %d", service[0], svc.pid)
 		// Recorded like every demo process, so that it is ended even if
 		// the supervisor is killed with SIGKILL and can't stop it.
@@ -104,27 +111,27 @@ func runSupervisor(args []string) int {
 					continue
 				}
 				journal.Printf("PID %d is ready (READY=1 on $NOTIFY_SOCKET)", pid)
-				report("ready pid=%d start=%d", svc.pid, svc.start)
+				report("ready", svc.pid, svc.start, svc.wait)
 			case <-svc.done:
 				break running
 			case sig := <-sigs:
 				journal.Printf("%v: stopping the service", sig)
 				svc.stop(journal)
 				registry.Remove(svc.pid)
-				report("exited pid=%d start=%d wait=%d", svc.pid, svc.start, int(svc.wait))
+				report("exited", svc.pid, svc.start, svc.wait)
 				return 0
 			case <-lifetime:
 				journal.Printf("lifetime over: stopping the service")
 				svc.stop(journal)
 				registry.Remove(svc.pid)
-				report("exited pid=%d start=%d wait=%d", svc.pid, svc.start, int(svc.wait))
+				report("exited", svc.pid, svc.start, svc.wait)
 				return 0
 			}
 		}
 		registry.Remove(svc.pid)
 		how := pidfd.Exit{Status: svc.wait, Known: true}
 		journal.Printf("PID %d %s; Restart=always: starting it again in RestartSec=%v", svc.pid, how, restartSec)
-		report("exited pid=%d start=%d wait=%d", svc.pid, svc.start, int(svc.wait))
+		report("exited", svc.pid, svc.start, svc.wait)
 		select {
 		case <-time.After(restartSec):
 		case sig := <-sigs:
@@ -275,16 +282,16 @@ func runService(args []string) int {
 	if err := sdNotify("READY=1"); err != nil {
 		fmt.Fprintf(os.Stderr, "cannot notify the supervisor: %v\n", err)
 	}
-	fmt.Fprintf(os.Stderr, "ready pid=%d\n", os.Getpid())
+	fmt.Fprintf(os.Stderr, "%s%d\n", sysv.LogReady, os.Getpid())
 	lifetime := time.After(rf.lifetime)
 	for {
 		select {
 		case sig := <-sigs:
 			if sig == unix.SIGHUP {
-				fmt.Fprintln(os.Stderr, "reloaded configuration")
+				fmt.Fprintln(os.Stderr, sysv.LogReloaded)
 				continue
 			}
-			fmt.Fprintln(os.Stderr, "shutting down on SIGTERM")
+			fmt.Fprintln(os.Stderr, sysv.LogShutdown)
 			return 0
 		case <-lifetime:
 			fmt.Fprintln(os.Stderr, "lifetime over")
@@ -316,7 +323,7 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		return nil, g.fail(err)
 	}
 	life := opts.lifetime().String()
-	cmd, err := reexec.Command(roleSupervise, "--ready-fd=3", "--log=journal.log",
+	cmd, err := g.command(roleSupervise, "--ready-fd=3", "--log=journal.log",
 		"--lifetime="+life, "--restart-sec="+s.RestartSec.String(),
 		"--run="+registry.RunID(), fmt.Sprintf("--owner-pid=%d", g.owner.PID), fmt.Sprintf("--owner-start=%d", g.owner.StartTime),
 		"--", roleService, "--lifetime="+life)
@@ -335,20 +342,19 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		return nil, g.fail(err)
 	}
 	w.Close()
+	g.started(cmd, "supervisor")
 	g.reap = append(g.reap, func() { cmd.Wait() })
 	go func() {
 		defer close(s.events)
 		defer r.Close()
-		sc := bufio.NewScanner(r)
-		for sc.Scan() {
-			if a, err := parseAnnouncement(sc.Text()); err == nil {
-				s.events <- a
-			}
-		}
+		event.Read(context.Background(), r, func(e event.Event) error {
+			s.events <- e
+			return nil
+		})
 	}()
 	sctx, cancel := startContext(ctx)
 	defer cancel()
-	sup, err := s.next(sctx, "supervisor", 0)
+	sup, err := s.next(sctx, "supervisor", "ready", 0)
 	if err == nil {
 		err = g.hold("supervisor", "the supervisor: starts the service, keeps its journal, restarts it when it dies (Restart=always)", sup)
 	}
@@ -358,7 +364,7 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 		}
 		return nil, g.fail(err)
 	}
-	ready, err := s.next(sctx, "ready", 0)
+	ready, err := s.next(sctx, "service", "ready", 0)
 	if err != nil {
 		return nil, g.fail(err)
 	}
@@ -373,18 +379,18 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 
 // next waits for the supervisor's next status line of kind role (about pid,
 // if not 0), skipping others.
-func (s *SupervisedService) next(ctx context.Context, role string, pid int) (announcement, error) {
+func (s *SupervisedService) next(ctx context.Context, role, kind string, pid int) (announcement, error) {
 	for {
 		select {
 		case a, ok := <-s.events:
 			if !ok {
-				return announcement{}, fmt.Errorf("the supervisor ended before its service was %s (its journal is %s)", role, s.path("journal.log"))
+				return announcement{}, fmt.Errorf("the supervisor ended before its %s was %s (its journal is %s)", role, kind, s.path("journal.log"))
 			}
-			if a.Role == role && (pid == 0 || a.PID == pid) {
+			if a.Role == role && a.Kind == kind && (pid == 0 || a.PID == pid) {
 				return a, nil
 			}
 		case <-ctx.Done():
-			return announcement{}, fmt.Errorf("waiting for the supervised service to be %s: %w", role, ctx.Err())
+			return announcement{}, fmt.Errorf("waiting for the supervised %s to be %s: %w", role, kind, ctx.Err())
 		}
 	}
 }
@@ -436,12 +442,12 @@ func (s *SupervisedService) KillService(ctx context.Context, sig unix.Signal) (R
 	if err := p.Signal(sig); err != nil {
 		return Restart{}, err
 	}
-	exited, err := s.next(ctx, "exited", old.PID)
+	exited, err := s.next(ctx, "service", "exited", old.PID)
 	if err != nil {
 		return Restart{}, err
 	}
 	wait, _ := strconv.Atoi(exited.Fields["wait"])
-	ready, err := s.next(ctx, "ready", 0)
+	ready, err := s.next(ctx, "service", "ready", 0)
 	if err != nil {
 		return Restart{}, err
 	}

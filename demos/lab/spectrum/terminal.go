@@ -5,14 +5,16 @@ import (
 	"flag"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
+	"dlab/demos/launch/term"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,7 +43,7 @@ func runHolder(name string) func(args []string) int {
 		sigs := make(chan os.Signal, 1)
 		signal.Notify(sigs, unix.SIGTERM, unix.SIGHUP, unix.SIGINT)
 
-		master, slave, err := openPty()
+		master, slave, err := term.Open(0, 0)
 		if err != nil {
 			lg.Printf("cannot open a pseudo-terminal: %v", err)
 			return 1
@@ -54,7 +56,7 @@ func runHolder(name string) func(args []string) int {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 		// Setctty needs Setsid: only a session leader can take a terminal.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-		tty := ttyName(slave)
+		tty := term.Name(slave)
 		ready := announce(rf.readyFD, name, "tty="+tty)
 		if ready != nil {
 			cmd.ExtraFiles = []*os.File{ready}
@@ -64,6 +66,7 @@ func runHolder(name string) func(args []string) int {
 			return 1
 		}
 		slave.Close()
+		rec := recordChild(cmd, child[0])
 		if ready != nil {
 			ready.Close()
 		}
@@ -80,7 +83,7 @@ func runHolder(name string) func(args []string) int {
 
 		done := make(chan struct{})
 		var state *os.ProcessState
-		go func() { state, _ = cmd.Process.Wait(); close(done) }()
+		go func() { state, _ = cmd.Process.Wait(); rec.forget(); close(done) }()
 
 		lifetime := time.NewTimer(rf.lifetime)
 		select {
@@ -106,35 +109,25 @@ func runHolder(name string) func(args []string) int {
 	}
 }
 
-// openPty opens a pseudo-terminal whose master can be closed while a
-// goroutine reads it. pty.Open leaves the master in blocking mode (it asks
-// for its Fd), and Close can't interrupt a blocking read: the real close,
-// and so the hang-up, would wait until this process exits. A non-blocking
-// copy goes through Go's poller, whose Close ends the read at once.
-func openPty() (master, slave *os.File, err error) {
-	m, slave, err := pty.Open()
+// recorded is a process a role started and recorded in the registry.
+type recorded struct{ e registry.Entry }
+
+// recordChild records a process this role has just started, for the dlab
+// the demo belongs to (see registry.Started), so that even a process that
+// has not yet announced itself is known to `dlab demo cleanup`.
+func recordChild(cmd *exec.Cmd, role string) recorded {
+	e, err := registry.Started(cmd.Process.Pid, registry.Entry{Kind: "spectrum:" + role, Owner: registry.DemoOwner()})
 	if err != nil {
-		return nil, nil, err
+		return recorded{}
 	}
-	defer m.Close()
-	fd, err := unix.FcntlInt(m.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	if err == nil {
-		err = unix.SetNonblock(fd, true)
-	}
-	if err != nil {
-		slave.Close()
-		return nil, nil, err
-	}
-	return os.NewFile(uintptr(fd), m.Name()), slave, nil
+	return recorded{e}
 }
 
-// ttyName names the slave as ps does ("pts/3"), from its path.
-func ttyName(slave *os.File) string {
-	n := slave.Name()
-	if len(n) > len("/dev/") && n[:5] == "/dev/" {
-		return n[5:]
+// forget removes the record once the process has been waited for.
+func (r recorded) forget() {
+	if r.e.PID != 0 {
+		registry.Forget(r.e)
 	}
-	return n
 }
 
 // describeState says how a child ended, as a shell would.
@@ -161,7 +154,7 @@ func startHolder(ctx context.Context, g *group, role string, lifetime time.Durat
 		"--ready-fd=3", "--log=" + role + ".log", "--screen=screen.txt",
 		"--lifetime=" + lifetime.String(), "--",
 	}, child...)
-	cmd, err := reexec.Command(role, args...)
+	cmd, err := g.command(role, args...)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -177,6 +170,7 @@ func startHolder(ctx context.Context, g *group, role string, lifetime time.Durat
 		return nil, err
 	}
 	w.Close()
+	g.started(cmd, role)
 	g.reap = append(g.reap, func() { cmd.Wait() })
 	return readAnnouncements(ctx, r)
 }

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
+	"dlab/demos/launch/lifeline"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 
@@ -56,11 +59,16 @@ func StartTmux(ctx context.Context, opts Options) (*PtySession, error) {
 	}
 	defer ready.Close()
 
-	socket := fmt.Sprintf("dlab-%d-%d", os.Getpid(), time.Now().UnixNano())
+	socket := tmuxSocket(g)
 	program := fmt.Sprintf("exec %s %s --ready-file=%s --lifetime=%s",
 		shellQuote(self), "__"+roleProgram, shellQuote(fifo), opts.lifetime())
-	cmd := exec.Command(tmux, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "dlab", program)
+	cmd := exec.Command(tmux, "-S", socket, "-f", "/dev/null", "new-session", "-d", "-s", "dlab", program)
 	cmd.Dir = g.dir
+	// tmux passes its client's environment on to the server and the pane's
+	// command, but no descriptor: the lifeline reaches the program.
+	if !g.owner.IsZero() {
+		lifeline.Attach(cmd)
+	}
 	sctx, cancel := startContext(ctx)
 	defer cancel()
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -82,10 +90,10 @@ func StartTmux(ctx context.Context, opts Options) (*PtySession, error) {
 	if d, ok := sctx.Deadline(); ok {
 		ready.SetReadDeadline(d)
 	}
-	line, err := bufio.NewReader(ready).ReadString('\n')
+	line, err := bufio.NewReader(ready).ReadBytes('\n')
 	var a announcement
 	if err == nil {
-		a, err = parseAnnouncement(strings.TrimSpace(line))
+		a, err = event.Parse(line)
 	}
 	if err == nil {
 		err = g.hold("program", "the program in the tmux pane: it leads the pane's session, the pts is its controlling terminal", a)
@@ -107,19 +115,33 @@ func StartTmux(ctx context.Context, opts Options) (*PtySession, error) {
 	return s, nil
 }
 
+// tmuxSocket is where the demo's tmux server listens: in the demo's
+// directory, so that removing the directory (Stop, or `dlab demo cleanup`
+// once the server is gone) removes the socket too, rather than leaving it
+// in /tmp/tmux-UID. A socket path has room for 107 bytes; a directory too
+// deep for that gets a socket of its own name in tmux's usual place.
+func tmuxSocket(g *group) string {
+	if p := g.path("tmux.sock"); len(p) < 100 {
+		return p
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tmux-%d", os.Getuid()))
+	os.MkdirAll(dir, 0o700) // as tmux makes it
+	return filepath.Join(dir, fmt.Sprintf("dlab-%d-%d", os.Getpid(), time.Now().UnixNano()))
+}
+
 // AttachCommand is the command that attaches a terminal to the tmux
 // session, or "" when the server is dlab's own.
 func (s *PtySession) AttachCommand() string {
 	if s.tmux == "" {
 		return ""
 	}
-	return fmt.Sprintf("tmux -L %s attach -t dlab", s.socket)
+	return fmt.Sprintf("tmux -S %s attach -t dlab", shellQuote(s.socket))
 }
 
 // tmuxQuery asks this demo's tmux server for a number (a format such as
 // "#{pid}").
 func (s *PtySession) tmuxQuery(format string) (int, error) {
-	out, err := exec.Command(s.tmux, "-L", s.socket, "display-message", "-p", format).Output()
+	out, err := exec.Command(s.tmux, "-S", s.socket, "display-message", "-p", format).Output()
 	if err != nil {
 		return 0, err
 	}
@@ -128,7 +150,10 @@ func (s *PtySession) tmuxQuery(format string) (int, error) {
 
 // killServer runs `tmux kill-server` on this demo's socket.
 func (s *PtySession) killServer() error {
-	return exec.Command(s.tmux, "-L", s.socket, "kill-server").Run()
+	err := exec.Command(s.tmux, "-S", s.socket, "kill-server").Run()
+	// A server that was killed, not asked, leaves its socket behind.
+	os.Remove(s.socket)
+	return err
 }
 
 // shellQuote quotes s for sh, which tmux runs the command with.

@@ -33,7 +33,7 @@ func runDaemon(args []string) int {
 	runtime.LockOSThread()
 	ready := os.NewFile(readyFD, "readiness pipe")
 	fail := func(err error) int {
-		send(ready, message{Error: "daemon: " + err.Error()})
+		sendError(ready, "daemon", err)
 		return 1
 	}
 	a, err := parseRoleArgs("sysv-daemon", args)
@@ -59,7 +59,7 @@ func runDaemon(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	send(ready, message{Stage: &adopted})
+	sendStage(ready, adopted)
 
 	// Step 9: /dev/null on 0, 1, 2.
 	if err := nullStdio(); err != nil {
@@ -149,12 +149,12 @@ func runDaemon(args []string) int {
 	// the first fork. If nobody reads any more (the launcher was killed),
 	// the write fails with EPIPE and the daemon gives up rather than run
 	// unwatched.
-	if err := send(ready, message{Ready: &d}); err != nil {
+	if err := sendReady(ready, &d); err != nil {
 		store.Remove(d.PID)
 		return cleanExit("the launcher is gone, nobody waits for this daemon: exiting")
 	}
 	ready.Close()
-	logger.Printf("ready pid=%d", d.PID)
+	logger.Printf("%s%d", LogReady, d.PID)
 
 	if ln != nil {
 		go serve(ln, func() string { return greeting })
@@ -167,9 +167,9 @@ func runDaemon(args []string) int {
 			case syscall.SIGHUP:
 				// A daemon has no terminal that could hang up, so SIGHUP
 				// is free to mean "reload" (a convention, not a kernel rule).
-				greeting = readGreeting(dir, logger, "reloaded configuration", greeting)
+				greeting = readGreeting(dir, logger, LogReloaded, greeting)
 			case syscall.SIGTERM:
-				return cleanExit("shutting down on SIGTERM")
+				return cleanExit(LogShutdown)
 			}
 		case <-lifetime.C:
 			return cleanExit(fmt.Sprintf("lifetime over (%s): exiting", a.Lifetime))

@@ -1,9 +1,7 @@
 package sysv
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
+	"dlab/demos/launch/lifeline"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
@@ -75,6 +75,13 @@ func Start(ctx context.Context, opts Options) (*Daemon, error) {
 	}
 	// Step 4: a sanitized environment.
 	cmd.Env = sanitizedEnv(os.Environ())
+	// A demo's daemon ends itself when this dlab is gone (package
+	// lifeline); one the user asked to keep (dlab demo daemon) must not.
+	if opts.Keep {
+		lifeline.Cut(cmd)
+	} else {
+		lifeline.Attach(cmd)
+	}
 	// The children inherit dlab's stdio, as they would across fork; the
 	// daemon lets go of it in step 9, before it says it is ready.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -85,50 +92,53 @@ func Start(ctx context.Context, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the demo daemon's first child: %w", err)
 	}
+	// Recorded at once, before it says a word: a dlab killed a moment
+	// later leaves nothing unknown to `dlab demo cleanup`. Stage 1 records
+	// the daemon the same way.
+	stage1, _ := store.Started(cmd.Process.Pid, registry.Entry{Kind: "sysv-first-child", Run: a.Run, Owner: a.Owner})
 	// Stage 1 exits right after the second fork (step 8); reap it.
 	stage1Done := make(chan error, 1)
-	go func() { stage1Done <- cmd.Wait() }()
+	go func() { err := cmd.Wait(); store.Forget(stage1); stage1Done <- err }()
 
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, readyTimeout)
 		defer cancel()
 	}
-	stop := context.AfterFunc(ctx, func() { r.SetReadDeadline(time.Now()) })
-	defer stop()
-
 	stages := []Stage{launcher}
 	var d *Daemon
 	var failure error
-	sc := bufio.NewScanner(r)
-	for d == nil && failure == nil && sc.Scan() {
-		var m message
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			failure = fmt.Errorf("the demo daemon said something dlab does not understand: %q", sc.Text())
-			break
+	// Read until end of file: the daemon closes its end of the pipe right
+	// after the ready event, and the launcher returns only once the daemon
+	// holds nothing of it.
+	readErr := event.Read(ctx, r, func(e event.Event) error {
+		switch e.Kind {
+		case "error":
+			failure = errors.New(e.Error)
+			return event.ErrStop
+		case "stage":
+			var s Stage
+			if err := e.Decode(&s); err != nil {
+				return err
+			}
+			stages = append(stages, s)
+		case "ready":
+			var ready Daemon
+			if err := e.Decode(&ready); err != nil {
+				return err
+			}
+			d = &ready
 		}
-		switch {
-		case m.Error != "":
-			failure = errors.New(m.Error)
-		case m.Stage != nil:
-			stages = append(stages, *m.Stage)
-		case m.Ready != nil:
-			d = m.Ready
-		}
-	}
-	if d == nil {
+		return nil
+	})
+	if d == nil || failure != nil {
 		if failure == nil {
-			failure = readFailure(ctx, sc.Err(), stage1Done)
+			failure = readFailure(ctx, readErr, stage1Done)
 		}
 		cmd.Process.Kill()
 		abandon(stages, store)
 		<-stage1Done
 		return nil, fmt.Errorf("the demo daemon did not start: %w", failure)
-	}
-	// Then wait for EOF: the daemon closes its end of the pipe right after
-	// the ready message, and the launcher returns only once the daemon holds
-	// nothing of it.
-	for sc.Scan() {
 	}
 	d.Stages = stages
 	d.store = store

@@ -1,7 +1,6 @@
 package sysv
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -10,28 +9,34 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/registry"
 )
 
 // The launcher, the first child and the daemon talk over one unnamed pipe,
 // opened by the launcher before the first fork (daemon(7) step 14). Its
-// write end is fd 3 in both children. Each writes one JSON line per message,
-// shorter than PIPE_BUF, so lines from the two never interleave.
+// write end is fd 3 in both children. Each says what it has to say as
+// events (package event), one line each, shorter than PIPE_BUF, so lines
+// from the two never interleave: a "stage" event with how a process saw
+// itself, the daemon's "ready" event (step 14) with the Daemon, or an
+// "error" event when a step failed and the process is exiting.
 const readyFD = 3
 
-type message struct {
-	Stage *Stage  `json:"stage,omitempty"` // how a process saw itself
-	Ready *Daemon `json:"ready,omitempty"` // step 14: the daemon is ready
-	Error string  `json:"error,omitempty"` // a step failed; the process is exiting
+// sendStage tells the launcher how a process saw itself.
+func sendStage(w *os.File, s Stage) error {
+	return event.Send(w, event.Event{Role: s.Name, Kind: "stage", PID: s.PID, StartTime: s.StartTime}.WithData(s))
 }
 
-func send(w *os.File, m message) error {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+// sendReady is step 14: the daemon is ready.
+func sendReady(w *os.File, d *Daemon) error {
+	return event.Send(w, event.Event{Role: "daemon", Kind: "ready", PID: d.PID, StartTime: d.StartTime}.WithData(d))
+}
+
+// sendError says which step failed, as the process exits.
+func sendError(w *os.File, role string, err error) error {
+	e := event.Self(role, "error")
+	e.Error = role + ": " + err.Error()
+	return event.Send(w, e)
 }
 
 // roleArgs is what the launcher passes to both children, as flags that read

@@ -6,6 +6,7 @@ import (
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
 )
 
 func init() {
@@ -41,7 +42,7 @@ func resetInheritance(keep ...os.Signal) error {
 func runStage1(args []string) int {
 	ready := os.NewFile(readyFD, "readiness pipe")
 	fail := func(err error) int {
-		send(ready, message{Error: "first child: " + err.Error()})
+		sendError(ready, "first child", err)
 		return 1
 	}
 	a, err := parseRoleArgs("sysv-stage1", args)
@@ -61,7 +62,7 @@ func runStage1(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := send(ready, message{Stage: &me}); err != nil {
+	if err := sendStage(ready, me); err != nil {
 		return 1 // the launcher is gone: don't start a daemon nobody waits for
 	}
 
@@ -78,13 +79,16 @@ func runStage1(args []string) int {
 	if err := cmd.Start(); err != nil {
 		return fail(fmt.Errorf("step 7, second fork: %w", err))
 	}
+	// Recorded at once, before it says a word (the daemon records itself
+	// again, with its PID file and log, before it is ready).
+	registry.Store{Dir: a.Registry}.Started(cmd.Process.Pid, registry.Entry{Kind: "sysv-daemon", Run: a.Run, Owner: a.Owner})
 	// Show the daemon as it is now, while this process is still its parent:
 	// once it exits, the daemon's parent changes.
 	if st, err := proc.Live().Stat(cmd.Process.Pid); err == nil {
-		send(ready, message{Stage: &Stage{
+		sendStage(ready, Stage{
 			Name: "daemon", When: "after the second fork (step 7): in the first child's session, not its leader",
 			PID: st.PID, PPID: st.PPID, PGID: st.PGID, SID: st.SID, TTY: proc.TTYName(st.TTY), StartTime: st.StartTime,
-		}})
+		})
 	}
 
 	// Step 8: exit at once, without waiting for the daemon: it is reparented

@@ -16,9 +16,9 @@
 //
 // The daemon writes its log to a file (its stdio is on /dev/null), reloads
 // its configuration file on SIGHUP, shuts down cleanly on SIGTERM (removing
-// its PID file), and ends by itself after its lifetime. Log lines: "ready
-// pid=N", "reloaded configuration", "shutting down on SIGTERM", "lifetime
-// over".
+// its PID file), and ends by itself after its lifetime. Its log lines are
+// a contract with whoever reads them (the lessons, the workshop, compare):
+// the LogReady, LogReloaded and LogShutdown constants.
 package sysv
 
 import (
@@ -36,6 +36,15 @@ import (
 	"dlab/demos/launch/registry"
 
 	"golang.org/x/sys/unix"
+)
+
+// The daemon's log events: what it writes to its log, as the readers of
+// the log (WaitLog, Count, the workshop, compare) look for it. A supervised
+// service (package spectrum) writes the same words to its journal.
+const (
+	LogReady    = "ready pid="               // followed by the PID: step 14 done
+	LogReloaded = "reloaded configuration"   // SIGHUP: the configuration was read again
+	LogShutdown = "shutting down on SIGTERM" // SIGTERM: a clean exit, PID file removed
 )
 
 // DefaultLifetime bounds how long a demo daemon runs if nobody stops it.

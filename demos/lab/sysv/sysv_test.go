@@ -167,7 +167,7 @@ func TestDaemonFollowsDaemon7(t *testing.T) {
 		}
 	})
 	t.Run("step 14: the log says ready", func(t *testing.T) {
-		if err := d.WaitLog(deadline(t), "ready pid="+strconv.Itoa(d.PID)); err != nil {
+		if err := d.WaitLog(deadline(t), sysv.LogReady+strconv.Itoa(d.PID)); err != nil {
 			t.Error(err)
 		}
 	})
@@ -206,7 +206,7 @@ func TestSIGHUPReloadsTheConfiguration(t *testing.T) {
 	if err := d.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.WaitLog(deadline(t), "reloaded configuration"); err != nil {
+	if err := d.WaitLog(deadline(t), sysv.LogReloaded); err != nil {
 		t.Fatal(err)
 	}
 	if got := greet(t, d.Addr); got != "reloaded!" {
@@ -245,7 +245,7 @@ func TestSIGTERMShutsDownCleanly(t *testing.T) {
 	if exit.Known && exit.String() != "exited with status 0" {
 		t.Errorf("ended: %s, want exited with status 0", exit)
 	}
-	checkCleanExit(t, d, "shutting down on SIGTERM")
+	checkCleanExit(t, d, sysv.LogShutdown)
 }
 
 // checkCleanExit checks that the daemon logged its reason to exit and

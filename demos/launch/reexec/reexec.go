@@ -13,6 +13,8 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+
+	"dlab/demos/launch/lifeline"
 )
 
 const prefix = "__"
@@ -37,17 +39,28 @@ func Register(role string, run func(args []string) int) {
 // It returns when this process was not started in a role: an unregistered
 // "__" word (cobra's own "__complete" for shell completion, or a typo) is
 // left to the command line parser.
+//
+// A role started with a lifeline (see Command) ends itself once the dlab
+// that started it is gone; a process that is not a role is dlab itself, the
+// anchor of the processes it starts.
 func Dispatch() {
-	if len(os.Args) < 2 || !strings.HasPrefix(os.Args[1], prefix) {
+	run, ok := lookup()
+	if !ok {
+		lifeline.Clear()
 		return
+	}
+	lifeline.Watch()
+	os.Exit(run(os.Args[2:]))
+}
+
+func lookup() (func([]string) int, bool) {
+	if len(os.Args) < 2 || !strings.HasPrefix(os.Args[1], prefix) {
+		return nil, false
 	}
 	mu.Lock()
+	defer mu.Unlock()
 	run, ok := roles[strings.TrimPrefix(os.Args[1], prefix)]
-	mu.Unlock()
-	if !ok {
-		return
-	}
-	os.Exit(run(os.Args[2:]))
+	return run, ok
 }
 
 // Self is the path of the running binary. It is used instead of
@@ -62,7 +75,11 @@ func Self() (string, error) {
 }
 
 // Command returns a command that runs this binary in role with args. argv[0]
-// is "dlab", which is also how testscript recognises the binary.
+// is "dlab", which is also how testscript recognises the binary. The
+// command carries a lifeline to the dlab this process belongs to (itself,
+// or the one that started this role): the role ends itself when that dlab
+// is gone. A process meant to outlive dlab needs lifeline.Cut; a caller
+// that replaces cmd.Env calls lifeline.Attach again.
 func Command(role string, args ...string) (*exec.Cmd, error) {
 	self, err := Self()
 	if err != nil {
@@ -70,6 +87,7 @@ func Command(role string, args ...string) (*exec.Cmd, error) {
 	}
 	cmd := exec.Command(self)
 	cmd.Args = append([]string{"dlab", prefix + role}, args...)
+	lifeline.Attach(cmd)
 	return cmd, nil
 }
 

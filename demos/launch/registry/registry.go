@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/lifeline"
 )
 
 // Entry is one process dlab started.
@@ -41,6 +42,8 @@ type Entry struct {
 	// zero Owner means the process was left running on purpose (dlab demo
 	// daemon) and only `dlab demo stop` or `dlab demo cleanup` end it.
 	Owner Owner `json:"owner"`
+
+	file string // the record's file name, when it was read from one
 }
 
 // Owner identifies a dlab process by PID and start time.
@@ -124,6 +127,11 @@ func ensurePrivateDir(dir string) error {
 	if uid, ok := ownerOf(fi); ok && uid != os.Geteuid() {
 		return fmt.Errorf("dlab's state directory %s belongs to user %d, not you: remove it or set XDG_RUNTIME_DIR", dir, uid)
 	}
+	// Another user who can write here could plant a record naming any of
+	// your processes, and `dlab demo cleanup` would end it.
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Errorf("dlab's state directory %s can be written by other users (mode %04o): run chmod 700 %s", dir, perm, dir)
+	}
 	return nil
 }
 
@@ -133,7 +141,16 @@ func Default() (Store, error) {
 	if err != nil {
 		return Store{}, err
 	}
-	return Store{Dir: filepath.Join(dir, "processes")}, nil
+	s := Store{Dir: filepath.Join(dir, "processes")}
+	if fi, err := os.Lstat(s.Dir); err == nil {
+		if err := ensurePrivateDir(s.Dir); err != nil || !fi.IsDir() {
+			if err == nil {
+				err = fmt.Errorf("dlab's registry %s is not a directory: remove it", s.Dir)
+			}
+			return Store{}, err
+		}
+	}
+	return s, nil
 }
 
 // RunDir makes a new directory for one demo process of this run (its PID
@@ -162,6 +179,9 @@ func RunDir(name string) (string, error) {
 }
 
 func (s Store) path(e Entry) string {
+	if e.file != "" {
+		return filepath.Join(s.Dir, e.file)
+	}
 	return filepath.Join(s.Dir, fmt.Sprintf("%d-%d.json", e.PID, e.StartTime))
 }
 
@@ -199,29 +219,45 @@ func (s Store) Add(e Entry) error {
 	return nil
 }
 
-// List returns the recorded entries, oldest first. Entries that can't be
-// read (a half-deleted file, a foreign file) are skipped.
+// ErrBadRecord means a file in the registry is not a record dlab can use
+// (hand-edited, truncated, from another version): cleanup moves it aside,
+// once, into the registry's "unreadable" folder.
+var ErrBadRecord = errors.New("unreadable record")
+
+// List returns the recorded entries, oldest first. Files that are not
+// records dlab can use are skipped (Cleanup moves them aside).
 func (s Store) List() ([]Entry, error) {
+	entries, _, err := s.scan()
+	return entries, err
+}
+
+// scan reads every record, and names the files that are not usable ones.
+func (s Store) scan() (entries []Entry, bad []string, err error) {
 	names, err := os.ReadDir(s.Dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot read dlab's registry: %w", err)
+		return nil, nil, fmt.Errorf("cannot read dlab's registry: %w", err)
 	}
-	var entries []Entry
 	for _, n := range names {
 		if !strings.HasSuffix(n.Name(), ".json") || strings.HasPrefix(n.Name(), ".") {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(s.Dir, n.Name()))
-		if err != nil {
-			continue
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed meanwhile by another dlab
 		}
 		var e Entry
-		if json.Unmarshal(b, &e) != nil || e.PID <= 0 {
+		// A record's name is its process: one whose content says
+		// otherwise would never be removed by name, and would come back on
+		// every cleanup.
+		if err != nil || json.Unmarshal(b, &e) != nil || e.PID <= 0 || e.StartTime == 0 ||
+			n.Name() != fmt.Sprintf("%d-%d.json", e.PID, e.StartTime) {
+			bad = append(bad, n.Name())
 			continue
 		}
+		e.file = n.Name()
 		entries = append(entries, e)
 	}
 	sort.SliceStable(entries, func(i, j int) bool {
@@ -230,7 +266,29 @@ func (s Store) List() ([]Entry, error) {
 		}
 		return entries[i].PID < entries[j].PID
 	})
-	return entries, nil
+	return entries, bad, nil
+}
+
+// moveAside moves unreadable records into the "unreadable" folder, where
+// List no longer sees them, and says so once, in one error per file.
+func (s Store) moveAside(bad []string) error {
+	var errs []error
+	aside := filepath.Join(s.Dir, "unreadable")
+	for _, name := range bad {
+		if err := os.MkdirAll(aside, 0o700); err != nil {
+			return fmt.Errorf("cannot move aside dlab's unreadable record %s: %w", filepath.Join(s.Dir, name), err)
+		}
+		to := filepath.Join(aside, name)
+		if err := os.Rename(filepath.Join(s.Dir, name), to); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			errs = append(errs, fmt.Errorf("cannot move aside dlab's unreadable record %s: %w", filepath.Join(s.Dir, name), err))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("moved aside a registry file dlab can't read, %s (look at it, then delete it): %w", to, ErrBadRecord))
+	}
+	return errors.Join(errs...)
 }
 
 // Find returns the entry for pid.
@@ -326,3 +384,63 @@ func withDefault(f func(Store) error) error {
 	}
 	return f(s)
 }
+
+// Started records a process this process has just started: call it right
+// after Start, before waiting for the process to say anything, so that no
+// moment passes when it runs unrecorded (a dlab killed with SIGKILL a
+// millisecond later leaves nothing `dlab demo cleanup` doesn't know). The
+// start time is read from /proc now: the process is our child and not yet
+// waited for, so the PID still names it. Run defaults to the owner's run.
+func (s Store) Started(pid int, e Entry) (Entry, error) {
+	st, err := proc.Live().Stat(pid)
+	if err != nil {
+		return e, fmt.Errorf("cannot record process %d: %w", pid, err)
+	}
+	e.PID, e.StartTime = pid, st.StartTime
+	if e.Run == "" {
+		e.Run = e.Owner.RunID()
+	}
+	return e, s.Add(e)
+}
+
+// Forget removes the entry of exactly this process (PID and start time),
+// once its parent has seen it end. Forgetting an unknown one is no error.
+func (s Store) Forget(e Entry) error {
+	if err := os.Remove(s.path(e)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cannot forget process %d: %w", e.PID, err)
+	}
+	return nil
+}
+
+// RunID names the run of a dlab process ("PID-STARTTIME"); the zero Owner
+// (a process left running on purpose) has the run "kept".
+func (o Owner) RunID() string {
+	if o.IsZero() {
+		return "kept"
+	}
+	return fmt.Sprintf("%d-%d", o.PID, o.StartTime)
+}
+
+// DemoOwner is the dlab process whose demo a hidden role belongs to: the
+// anchor of its lifeline, or the zero Owner when it has none (it was started
+// to outlive dlab).
+func DemoOwner() Owner {
+	a, ok := lifeline.Inherited()
+	if !ok {
+		return Owner{}
+	}
+	return Owner{PID: a.PID, StartTime: a.StartTime}
+}
+
+// Started records, in this user's registry, a process just started (see
+// Store.Started).
+func Started(pid int, e Entry) (Entry, error) {
+	s, err := Default()
+	if err != nil {
+		return e, err
+	}
+	return s.Started(pid, e)
+}
+
+// Forget removes exactly this entry from this user's registry.
+func Forget(e Entry) error { return withDefault(func(s Store) error { return s.Forget(e) }) }

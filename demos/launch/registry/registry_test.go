@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -82,6 +83,52 @@ func TestListSkipsUnreadableEntries(t *testing.T) {
 	os.WriteFile(filepath.Join(s.Dir, ".tmp-123"), []byte("{}"), 0o600)
 	if got, err := s.List(); err != nil || len(got) != 1 {
 		t.Fatalf("List = %+v, %v; want the one good entry", got, err)
+	}
+}
+
+func TestCleanupMovesAnUnreadableRecordAsideOnce(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	if err := s.Add(registry.Entry{PID: 1, StartTime: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Bad JSON; a record without a start time; a record whose name says
+	// another process than its content: none could ever be removed by name.
+	os.WriteFile(filepath.Join(s.Dir, "garbage.json"), []byte("{not json"), 0o600)
+	os.WriteFile(filepath.Join(s.Dir, "5-0.json"), []byte(`{"pid": 5}`), 0o600)
+	os.WriteFile(filepath.Join(s.Dir, "6-1.json"), []byte(`{"pid": 6, "start_time": 2}`), 0o600)
+	_, err := s.CleanupLeftovers(time.Second)
+	if !errors.Is(err, registry.ErrBadRecord) {
+		t.Fatalf("first cleanup: err = %v, want ErrBadRecord", err)
+	}
+	for _, name := range []string{"garbage.json", "5-0.json", "6-1.json"} {
+		if _, err := os.Stat(filepath.Join(s.Dir, "unreadable", name)); err != nil {
+			t.Errorf("%s not moved aside: %v", name, err)
+		}
+	}
+	if _, err := s.CleanupLeftovers(time.Second); err != nil {
+		t.Fatalf("second cleanup reported again: %v", err)
+	}
+	if got, _ := s.List(); len(got) != 1 {
+		t.Fatalf("List = %+v, want the one good entry", got)
+	}
+}
+
+func TestStateDirRefusesAWorldWritableDirectory(t *testing.T) {
+	base := t.TempDir()
+	os.Mkdir(base+"/run", 0o700)
+	os.Mkdir(base+"/run/dlab", 0o700)
+	os.Chmod(base+"/run/dlab", 0o777)
+	t.Setenv("XDG_RUNTIME_DIR", base+"/run")
+	_, err := registry.StateDir()
+	if err == nil || !strings.Contains(err.Error(), "can be written by other users (mode 0777): run chmod 700") {
+		t.Fatalf("StateDir() error = %v, want a refusal that says how to fix it", err)
+	}
+	os.Chmod(base+"/run/dlab", 0o700)
+	os.Mkdir(base+"/run/dlab/processes", 0o700)
+	os.Chmod(base+"/run/dlab/processes", 0o757)
+	if _, err := registry.Default(); err == nil {
+		t.Fatal("Default() accepted a registry that other users can write to")
 	}
 }
 

@@ -123,12 +123,12 @@ func (s Store) CleanupLeftovers(timeout time.Duration) ([]Ended, error) {
 }
 
 func (s Store) cleanup(timeout time.Duration, want func(Entry) bool) ([]Ended, error) {
-	entries, err := s.List()
+	entries, bad, err := s.scan()
 	if err != nil {
 		return nil, err
 	}
 	var ended []Ended
-	var errs []error
+	errs := []error{s.moveAside(bad)}
 	for _, e := range entries {
 		if !want(e) {
 			continue
