@@ -153,7 +153,9 @@ var daemonizeScript = &Exercise{
 		}
 		o := Outcome{Passed: r.Passed, Grade: &r}
 		for _, it := range r.Items {
-			if it.Status == grade.Fail || it.Status == grade.Warn {
+			// A required item that could not be checked is a reason too:
+			// "not yet" must always say why.
+			if it.Status == grade.Fail || it.Status == grade.Warn || (it.Status == grade.Skip && it.Required && !r.Passed) {
 				o.Seen = append(o.Seen, fmt.Sprintf("%s %s: %s", strings.ToUpper(string(it.Status)), it.Title, it.Observed))
 			}
 		}

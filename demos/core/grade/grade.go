@@ -137,7 +137,8 @@ func Observe(ctx context.Context, opts Options) (Observation, error) {
 	if err != nil {
 		return Observation{}, err
 	}
-	cmd, err := reexec.Command(harnessRole, string(optsJSON))
+	// The guard runs the harness and ends what it leaves should it die.
+	cmd, err := reexec.Command(guardRole, string(optsJSON))
 	if err != nil {
 		return Observation{}, err
 	}

@@ -18,7 +18,46 @@ import (
 	"dlab/demos/testkit/leakcheck"
 )
 
-func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
+// samplesDir holds the Go samples built for this run of the test binary;
+// TestMain removes it, so no run leaves megabytes in /tmp.
+var samplesDir string
+
+func TestMain(m *testing.M) {
+	reexec.Dispatch()
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "dlab-grade-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	samplesDir = filepath.Join(dir, "samples")
+	// The harness records the program's processes in dlab's registry:
+	// the tests' own, in this temporary directory, not the user's.
+	os.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, "runtime"))
+	os.Unsetenv("XDG_STATE_HOME")
+	os.Mkdir(filepath.Join(dir, "runtime"), 0o700)
+	return leakcheck.Main(m)
+}
+
+// lookDaemon finds a program that Debian installs in /usr/sbin or /sbin,
+// which are off an ordinary user's $PATH.
+func lookDaemon(t *testing.T, name, pkg string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/local/sbin"} {
+		if p, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return p
+		}
+	}
+	t.Skipf("%s is not installed (Debian package %s)", name, pkg)
+	return ""
+}
 
 // sample is the absolute path of a sample student program in testdata.
 func sample(t *testing.T, name string) string {
@@ -236,8 +275,8 @@ func goSample(t *testing.T, name string) string {
 		t.Skip("the go tool is not in $PATH")
 	}
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "dlab-grade-samples-")
-		if err != nil {
+		dir := samplesDir
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			buildErr = err
 			return
 		}
@@ -301,10 +340,7 @@ func freePort(t *testing.T) int {
 func TestRealDaemonsPassWithWarnings(t *testing.T) {
 	t.Run("nginx", func(t *testing.T) {
 		t.Parallel()
-		nginx, err := exec.LookPath("nginx")
-		if err != nil {
-			t.Skip("nginx is not installed (Debian package nginx-light)")
-		}
+		nginx := lookDaemon(t, "nginx", "nginx-light")
 		dir := t.TempDir()
 		conf := filepath.Join(dir, "nginx.conf")
 		os.WriteFile(conf, []byte(fmt.Sprintf(`events {}
@@ -320,13 +356,65 @@ http {
 	})
 	t.Run("redis-server --daemonize yes", func(t *testing.T) {
 		t.Parallel()
-		redis, err := exec.LookPath("redis-server")
-		if err != nil {
-			t.Skip("redis-server is not installed (Debian package redis-server)")
-		}
+		redis := lookDaemon(t, "redis-server", "redis-server")
 		dir := t.TempDir()
 		pf := filepath.Join(dir, "redis.pid")
 		r := grade(t, Options{Command: []string{redis, "--daemonize", "yes", "--port", "0", "--unixsocket", filepath.Join(dir, "redis.sock"), "--pidfile", pf, "--dir", dir, "--save", "", "--logfile", filepath.Join(dir, "redis.log")}, Dir: dir})
 		expect(t, r, true, map[string]Status{"returns": Pass, "no-ctty": Pass, "new-session": Pass, "stdio": Pass, "hangup": Pass, "sigterm": Pass, "pidfile": Pass})
+	})
+}
+
+// shellDaemon is a daemon in sh that does every step the exercise asks for
+// and leaves SIGHUP at its default action: setsid -f forks and calls
+// setsid() in the child (one fork: it leads its session).
+const shellDaemon = `#!/bin/sh
+pidfile=$(realpath -m "$1")
+setsid -f sh -c '
+  exec </dev/null >/dev/null 2>&1
+  umask 022
+  cd /
+  echo $$ >"$1"
+  trap "rm -f \"$1\"; kill \$child 2>/dev/null; exit 0" TERM
+  while :; do sleep 1000 & child=$!; wait $child; done
+' sh "$pidfile"
+`
+
+// TestDaemonsThatDieOnSIGHUPAreJudgedWhole: a correct SysV daemon that
+// leaves SIGHUP at its default action dies on kill -HUP; that is a warning,
+// and SIGTERM and the PID file are still judged, on a live daemon.
+func TestDaemonsThatDieOnSIGHUPAreJudgedWhole(t *testing.T) {
+	t.Run("start-stop-daemon --background around sleep", func(t *testing.T) {
+		t.Parallel()
+		ssd := lookDaemon(t, "start-stop-daemon", "dpkg")
+		pf := filepath.Join(t.TempDir(), "sleep.pid")
+		r := grade(t, Options{Command: []string{ssd, "--start", "--background", "--make-pidfile", "--pidfile", pf, "--exec", "/bin/sleep", "--", "1000"}})
+		expect(t, r, true, with(allPass, map[string]Status{
+			"umask": Warn, "sighup": Warn, "pidfile-removed": Warn,
+		}))
+		if it, _ := r.Item("sighup"); !strings.Contains(it.Observed, "killed by SIGHUP") || !strings.Contains(it.Observed, "fresh start") {
+			t.Errorf("sighup says %q", it.Observed)
+		}
+		if r.Observation.SIGHUP == nil || r.Observation.SIGHUP.FreshPID == 0 {
+			t.Error("kill -HUP was not tried on a fresh start")
+		}
+		if _, err := os.Lstat(pf); err == nil {
+			t.Errorf("%s is left behind, naming a daemon dlab ended", pf)
+		}
+	})
+	t.Run("a shell daemon doing every step asked", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		script := filepath.Join(dir, "worker.sh")
+		if err := os.WriteFile(script, []byte(shellDaemon), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		pf := filepath.Join(dir, "worker.pid")
+		r := grade(t, Options{Command: []string{script, pf}, Dir: dir})
+		expect(t, r, true, with(allPass, map[string]Status{
+			"not-session-leader": Warn, "sighup": Warn,
+		}))
+		if !strings.HasPrefix(r.Summary, "PASS") {
+			t.Errorf("summary %q", r.Summary)
+		}
 	})
 }
