@@ -90,6 +90,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	return Judge(obs), nil
 }
 
+// ErrHarness means the grader itself failed (its harness died, or could not
+// start): the program was not judged. Try again; if it persists, it is a bug
+// in dlab.
+var ErrHarness = errors.New("the grader's harness failed without a report")
+
 // ErrNotRunnable means the program named in Options.Command cannot be
 // started: it does not exist, or is not executable.
 var ErrNotRunnable = errors.New("cannot run")
@@ -196,7 +201,7 @@ func Observe(ctx context.Context, opts Options) (Observation, error) {
 		if msg == "" && waitErr != nil {
 			msg = waitErr.Error()
 		}
-		return Observation{}, fmt.Errorf("the grader's harness failed without a report: %s", lastLine(msg))
+		return Observation{}, fmt.Errorf("%w: %s", ErrHarness, strings.TrimPrefix(lastLine(msg), "dlab: "))
 	}
 	if aborted {
 		obs.Aborted = true
