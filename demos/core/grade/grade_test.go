@@ -9,13 +9,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"dlab/demos/core/grade/reaper"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
 	"dlab/demos/testkit/leakcheck"
+
+	"golang.org/x/sys/unix"
 )
 
 // samplesDir holds the Go samples built for this run of the test binary;
@@ -258,6 +265,11 @@ func TestInterruptEndsEverything(t *testing.T) {
 	if r.Passed || !strings.HasPrefix(r.Summary, "INTERRUPTED") {
 		t.Errorf("summary %q", r.Summary)
 	}
+	// dlab ended the daemon, so the PID file it left names a dead PID:
+	// dlab removes it, and says so.
+	if _, err := os.Lstat(pf); err == nil || obs.RemovedPIDFile != pf {
+		t.Errorf("PID file %s after the interrupt: %v, removed %q", pf, err, obs.RemovedPIDFile)
+	}
 }
 
 var (
@@ -417,4 +429,110 @@ func TestDaemonsThatDieOnSIGHUPAreJudgedWhole(t *testing.T) {
 			t.Errorf("summary %q", r.Summary)
 		}
 	})
+}
+
+// startIgnoringTerm runs Observe on a daemon that ignores SIGTERM, with a
+// long timeout, and returns once the daemon is being asked to stop (the
+// check then waits): the daemon's PID, a pidfd on it, and the channel
+// Observe's error comes on.
+func startIgnoringTerm(t *testing.T) (*pidfd.Process, <-chan error) {
+	t.Helper()
+	pf := filepath.Join(t.TempDir(), "d.pid")
+	done := make(chan error, 1)
+	go func() {
+		_, err := Observe(context.Background(), Options{Command: []string{sample(t, "sysv-ignores-term.sh"), pf}, Timeout: 60 * time.Second})
+		done <- err
+	}()
+	logFile := strings.TrimSuffix(pf, ".pid") + ".log"
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(logFile); strings.Contains(string(b), "ignoring SIGTERM") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon never got to SIGTERM")
+		}
+	}
+	pid, ok := readPID(pf)
+	if !ok {
+		t.Fatal("no PID in the PID file")
+	}
+	p, err := pidfd.Open(pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Signal(unix.SIGKILL); p.Close() })
+	return p, done
+}
+
+func waitGone(t *testing.T, p *pidfd.Process, what string) {
+	t.Helper()
+	select {
+	case <-p.Exited():
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the daemon (PID %d) is still running 30s after %s", p.PID, what)
+	}
+}
+
+// TestKilledHarnessLeavesNothing: when the grader's harness is killed with
+// SIGKILL mid-check (the OOM killer), the daemon it adopted does not go on
+// running under init: the guard ends it, and Observe says what happened.
+func TestKilledHarnessLeavesNothing(t *testing.T) {
+	p, done := startIgnoringTerm(t)
+	st, err := proc.Live().Stat(p.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	harness := st.PPID // the subreaper that adopted the daemon
+	if err := unix.Kill(harness, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, p, "the harness was killed")
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrHarness) || !strings.Contains(err.Error(), "killed by SIGKILL") {
+			t.Errorf("Observe: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Observe did not return after the harness was killed")
+	}
+	if l := reaper.FindPidsLimit("dlab-check-" + strconv.Itoa(harness)); l != nil {
+		t.Errorf("the harness's pids cgroup %s is left", l.Dir)
+	}
+}
+
+// TestKilledGraderIsFoundByCleanup: when the guard and the harness are
+// killed together, the daemon goes to init; the harness had recorded it in
+// dlab's registry, so 'dlab demo cleanup' ends it.
+func TestKilledGraderIsFoundByCleanup(t *testing.T) {
+	p, done := startIgnoringTerm(t)
+	st, err := proc.Live().Stat(p.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hst, err := proc.Live().Stat(st.PPID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Observe puts the guard in a process group of its own, with the
+	// harness in it.
+	if err := unix.Kill(-hst.PGID, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Observe did not return after the grader was killed")
+	}
+	ended, err := registry.CleanupLeftovers(5 * time.Second)
+	if err != nil {
+		t.Errorf("cleanup: %v", err)
+	}
+	found := false
+	for _, e := range ended {
+		found = found || e.Entry.PID == p.PID
+	}
+	if !found {
+		t.Errorf("cleanup ended %+v, not the daemon %d", ended, p.PID)
+	}
+	waitGone(t, p, "cleanup")
 }

@@ -144,6 +144,14 @@ wait:
 				return
 			}
 		case <-window.C:
+			// On a busy machine the program may not have got as far as its
+			// signal handlers yet: judging it now would send SIGTERM to a
+			// half-started process. Wait, up to the timeout, until it
+			// sleeps, as a started service does.
+			if st, err := h.fs.Stat(mainPID); err == nil && (st.State == 'R' || st.State == 'D') && time.Since(start) < h.opts.Timeout {
+				window.Reset(20 * time.Millisecond)
+				continue
+			}
 			break wait
 		case <-h.abort:
 			return

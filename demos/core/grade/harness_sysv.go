@@ -311,7 +311,13 @@ func (h *harness) startSysV(og *Original, first bool) (*sysvStart, bool) {
 		return fail()
 	}
 	s.daemon, s.stat = p, chosen
-	h.record(chosen, "check-daemon")
+	for _, st := range live {
+		kind := "check-program"
+		if st.PID == chosen.PID {
+			kind = "check-daemon"
+		}
+		h.record(st, kind)
+	}
 	return s, true
 }
 
