@@ -237,3 +237,27 @@ func FuzzPIDFileInArgs(f *testing.F) {
 		}
 	})
 }
+
+// TestTextEscapesWhatTheProgramControls: a process name and output with
+// terminal escapes are shown escaped in text, and kept exact in JSON.
+func TestTextEscapesWhatTheProgramControls(t *testing.T) {
+	o := daemonObservation()
+	evil := "\x1b[2Jx\x1b]0;T\a"
+	o.Daemon.Facts.Comm = evil
+	o.Output = "hello " + evil + "\n"
+	r := Judge(o)
+	var b bytes.Buffer
+	Text(&b, r, TextOptions{Width: 100})
+	if strings.ContainsAny(b.String(), "\x1b\a") {
+		t.Errorf("raw control characters in the text:\n%q", b.String())
+	}
+	if !strings.Contains(b.String(), `\e[2Jx\e]0;T\a`) {
+		t.Errorf("the name is not shown escaped:\n%s", b.String())
+	}
+	var j bytes.Buffer
+	JSON(&j, r)
+	var back Result
+	if err := json.Unmarshal(j.Bytes(), &back); err != nil || back.Observation.Daemon.Facts.Comm != evil {
+		t.Errorf("JSON lost the exact bytes: %v %q", err, back.Observation.Daemon.Facts.Comm)
+	}
+}
