@@ -194,8 +194,18 @@ func Observe(ctx context.Context, opts Options) (Observation, error) {
 			cmd.Process.Kill()
 		}
 	}
-	waitErr := cmd.Wait()
 	var obs Observation
+	if err := json.Unmarshal(b, &obs); err == nil {
+		// The report is complete: the harness has ended everything the
+		// program started, and it and the guard are only exiting now.
+		// Collect them meanwhile.
+		go cmd.Wait()
+		if aborted {
+			obs.Aborted = true
+		}
+		return obs, nil
+	}
+	waitErr := cmd.Wait()
 	if err := json.Unmarshal(b, &obs); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" && waitErr != nil {

@@ -106,6 +106,9 @@ func harnessMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "dlab: cannot send the observation: %v\n", err)
 		return 1
 	}
+	// dlab has its answer now, not when this process has finished exiting
+	// (tearing down its threads takes a while on a busy machine).
+	report.Close()
 	return 0
 }
 
@@ -232,6 +235,20 @@ func (h *harness) record(st proc.Stat, kind string) {
 		return
 	}
 	h.recorded = append(h.recorded, st.PID)
+}
+
+// recordLive records every live process of the program not recorded yet:
+// the daemon may have started its children after it was found.
+func (h *harness) recordLive() {
+	done := map[int]bool{}
+	for _, pid := range h.recorded {
+		done[pid] = true
+	}
+	for _, st := range h.program() {
+		if !done[st.PID] {
+			h.record(st, "check-program")
+		}
+	}
 }
 
 // recordPID records pid, if it is still there.

@@ -124,6 +124,7 @@ func (h *harness) sysv() {
 	}
 
 	// SIGTERM, on a live daemon: a fresh start if a trial ended the first.
+	h.recordLive()
 	if p.Alive() {
 		o.SIGTERM = h.terminate(p)
 	} else {
