@@ -413,6 +413,21 @@ func TestDaemonsThatDieOnSIGHUPAreJudgedWhole(t *testing.T) {
 			t.Errorf("%s is left behind, naming a daemon dlab ended", pf)
 		}
 	})
+	t.Run("a daemon whose SIGHUP handler exits gets SIGTERM on a fresh start", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		script := filepath.Join(dir, "hup-exits.sh")
+		body := strings.Replace(shellDaemon, `  while :;`, `  trap "rm -f \"$1\"; exit 0" HUP
+  while :;`, 1)
+		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := grade(t, Options{Command: []string{script, filepath.Join(dir, "d.pid")}, Dir: dir})
+		expect(t, r, true, with(allPass, map[string]Status{"not-session-leader": Warn, "sighup": Warn}))
+		if r.Observation.SIGTERM == nil || r.Observation.SIGTERM.FreshPID == 0 {
+			t.Error("SIGTERM was not tried on a fresh start")
+		}
+	})
 	t.Run("a shell daemon doing every step asked", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()

@@ -156,6 +156,11 @@ func (h *harness) sysv() {
 // ends what that start left: politely first (SIGTERM, so that it removes its
 // PID file), then by force.
 func (h *harness) onFreshStart(what string, trial func(*pidfd.Process) *Trial) *Trial {
+	// Start from a clean slate: what the first daemon left (a child whose
+	// parent a trial killed) would be taken for the second one's.
+	ended := h.obs.Ended
+	h.endAll()
+	h.obs.Ended = ended
 	var og Original
 	s, ok := h.startSysV(&og, false)
 	if !ok {
@@ -186,7 +191,7 @@ func (h *harness) onFreshStart(what string, trial func(*pidfd.Process) *Trial) *
 	s.hangUp()
 	h.reaper.WaitExit(s.shellPID, 2*time.Second)
 	// What dlab ends of its own second start is not the program's doing.
-	ended := h.obs.Ended
+	ended = h.obs.Ended
 	h.endAll()
 	h.obs.Ended = ended
 	h.removePIDFileOf(s.stat.PID)
