@@ -172,13 +172,14 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 	t.Run("one that never returns times out", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		r := grade(t, Options{Command: []string{sample(t, "sysv-foreground.sh")}, Timeout: 500 * time.Millisecond})
+		// 3s: long enough for bash to start and print on a busy machine.
+		r := grade(t, Options{Command: []string{sample(t, "sysv-foreground.sh")}, Timeout: 3 * time.Second})
 		expect(t, r, false, map[string]Status{"returns": Fail, "survivor": Skip, "sigterm": Skip})
 		it, _ := r.Item("returns")
-		if !strings.Contains(it.Observed, "did not return control within 500ms: it is still running in the foreground, like a normal program") {
+		if !strings.Contains(it.Observed, "did not return control within 3s: it is still running in the foreground, like a normal program") {
 			t.Errorf("returns says %q", it.Observed)
 		}
-		if d := time.Since(start); d > 10*time.Second {
+		if d := time.Since(start); d > 60*time.Second {
 			t.Errorf("took %s", d)
 		}
 		if !strings.Contains(r.Output, "serving in the foreground") {
@@ -192,7 +193,9 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 	})
 	t.Run("one that forks without bound is contained", func(t *testing.T) {
 		t.Parallel()
-		r := grade(t, Options{Command: []string{sample(t, "fork-bomb.sh")}, MaxProcs: 30})
+		// The check ends when the bomb reaches 30 processes, however long a
+		// busy machine takes to fork them.
+		r := grade(t, Options{Command: []string{sample(t, "fork-bomb.sh")}, MaxProcs: 30, Timeout: 60 * time.Second})
 		expect(t, r, false, map[string]Status{"bounded": Fail})
 		if r.Observation.Ended == 0 {
 			t.Error("no process was ended")
