@@ -10,6 +10,7 @@ import (
 
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/core/grade"
+	"dlab/demos/text/safe"
 
 	"github.com/spf13/cobra"
 )
@@ -89,21 +90,22 @@ func runCheck(opts *checkOptions) error {
 	// grader then ends everything the program started.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	if err := grade.Runnable(opts.Command[0], ""); err != nil {
-		return err
-	}
-	if opts.IO.IsTerminal && !opts.JSON {
-		fmt.Fprintf(opts.IO.ErrOut, "dlab: running %s and watching it (a few seconds)...\n", opts.Command[0])
-	}
-	r, err := grade.Run(ctx, grade.Options{
+	gopts := grade.Options{
 		Command:  opts.Command,
 		NewStyle: opts.NewStyle,
 		Timeout:  opts.Timeout,
 		PIDFile:  opts.PIDFile,
 		MaxProcs: opts.MaxProcs,
-	})
+	}
+	if err := grade.Runnable(opts.Command[0], ""); err != nil {
+		return checkFailed(opts, gopts, err)
+	}
+	if opts.IO.IsTerminal && !opts.JSON {
+		fmt.Fprintf(opts.IO.ErrOut, "dlab: running %s and watching it (a few seconds)...\n", safe.Text(opts.Command[0]))
+	}
+	r, err := grade.Run(ctx, gopts)
 	if err != nil {
-		return err
+		return checkFailed(opts, gopts, err)
 	}
 	if opts.JSON {
 		err = grade.JSON(opts.IO.Out, r)
@@ -120,4 +122,22 @@ func runCheck(opts *checkOptions) error {
 		return exitError{code: 1}
 	}
 	return nil
+}
+
+// checkFailed reports a program that could not be checked at all: with
+// --json, as a failed report carrying the reason, since an autograder reads
+// standard output; otherwise as one line on stderr. Exit status 1 when the
+// program is at fault, 2 when dlab is.
+func checkFailed(opts *checkOptions, gopts grade.Options, err error) error {
+	if !opts.JSON {
+		return err
+	}
+	r := grade.Unchecked(gopts, err)
+	if jerr := grade.JSON(opts.IO.Out, r); jerr != nil {
+		return jerr
+	}
+	if r.GraderError {
+		return exitError{code: 2}
+	}
+	return exitError{code: 1}
 }

@@ -124,15 +124,29 @@ var zombie = &Exercise{
 var daemonizeScript = &Exercise{
 	ID:    "daemonize-script",
 	Title: "turn a script into a daemon",
+	// The task says exactly what the grader (grade.Judge) requires and what
+	// it only recommends, and the PID-file convention it relies on.
 	Task: func(env *Env) string {
-		return fmt.Sprintf("Turn a script that runs in the foreground into a SysV daemon: fork, setsid, fork again, stdio on /dev/null, cd /, a umask, a PID file, and a clean exit on SIGTERM that removes the PID file. A starter is in %s:\n    cp %s ./worker.sh\nThen let dlab grade it, with the same grader as dlab check.", starterPath(env), starterPath(env))
+		return fmt.Sprintf(`Turn a script that runs in the foreground into a SysV daemon. A starter is in %s:
+    cp %s ./worker.sh
+Your script takes one argument, the path of its PID file (a path ending in .pid, such as /tmp/worker.pid), and is checked with:
+    dlab workshop check ./worker.sh /tmp/worker.pid
+Required, or it is NOT YET: the command returns at once, leaving the worker running; the worker has no controlling terminal and is in a session of its own (setsid); its stdin, stdout and stderr are not on the terminal (/dev/null); it survives the terminal closing; SIGTERM ends it promptly.
+Recommended, a warning when missing: exit status 0; a second fork after setsid; cd /; its own umask; its PID (the worker's, not the script's) written to the PID file; the PID file removed on SIGTERM; nothing left running after it ends; SIGHUP caught or ignored.
+The grader is the same as dlab check's.`, starterPath(env), starterPath(env))
 	},
-	Answer: "dlab workshop check ./worker.sh [ARGS...]",
+	Answer: "dlab workshop check ./worker.sh /tmp/worker.pid",
 	Slow:   true,
 	Hints: fixedHints(
-		"setsid(1) calls setsid() for you when it is not a process group leader; a command run with & in a script is not one. So: setsid sh -c '...' & gives the fork and the new session.",
-		"Inside that, a subshell ( ... ) & is the second fork; in it: exec </dev/null >/dev/null 2>&1; umask 027; cd /; echo $$ is the wrong PID there (use sh -c 'echo $PPID' or bash's $BASHPID) > your PID file.",
-		"trap 'rm -f \"$pidfile\"; exit 0' TERM, and keep the loop running: while :; do sleep 1; done. Pass the PID file's path as an argument ending in .pid so dlab finds it.",
+		`The fork and the new session, from sh, without quotes inside quotes: let the script start itself again. At the top:
+    if [ "$1" != --worker ]; then setsid -f "$0" --worker "$1"; exit 0; fi
+setsid -f forks, and the child calls setsid(): a session of its own, no controlling terminal. The original exits 0, so the command returns at once. What follows that line is the worker, and its PID file is "$2".`,
+		`In the worker, stdio off the terminal first: exec </dev/null >/dev/null 2>&1. Then umask 022 and cd / (so give the PID file as an absolute path, such as /tmp/worker.pid). $$ is the worker's own PID here, since setsid -f ran the script anew: echo $$ >"$2" writes the PID file.`,
+		`On SIGTERM, remove the PID file, end the sleep and exit; ignore SIGHUP:
+    trap 'rm -f "$2"; kill $! 2>/dev/null; exit 0' TERM
+    trap '' HUP
+Then the work loop. A trap runs only once the command in progress ends, so sleep in the background and wait for it (wait returns at once on a signal):
+    while :; do sleep 1 & wait $!; done`,
 	),
 	Prepare: func(ctx context.Context, env *Env) error {
 		p := starterPath(env)
@@ -154,7 +168,9 @@ var daemonizeScript = &Exercise{
 		}
 		o := Outcome{Passed: r.Passed, Grade: &r}
 		for _, it := range r.Items {
-			if it.Status == grade.Fail || it.Status == grade.Warn {
+			// A required item that could not be checked is a reason too:
+			// "not yet" must always say why.
+			if it.Status == grade.Fail || it.Status == grade.Warn || (it.Status == grade.Skip && it.Required && !r.Passed) {
 				o.Seen = append(o.Seen, fmt.Sprintf("%s %s: %s", strings.ToUpper(string(it.Status)), it.Title, it.Observed))
 			}
 		}

@@ -90,6 +90,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	return Judge(obs), nil
 }
 
+// ErrHarness means the grader itself failed (its harness died, or could not
+// start): the program was not judged. Try again; if it persists, it is a bug
+// in dlab.
+var ErrHarness = errors.New("the grader's harness failed without a report")
+
 // ErrNotRunnable means the program named in Options.Command cannot be
 // started: it does not exist, or is not executable.
 var ErrNotRunnable = errors.New("cannot run")
@@ -137,7 +142,8 @@ func Observe(ctx context.Context, opts Options) (Observation, error) {
 	if err != nil {
 		return Observation{}, err
 	}
-	cmd, err := reexec.Command(harnessRole, string(optsJSON))
+	// The guard runs the harness and ends what it leaves should it die.
+	cmd, err := reexec.Command(guardRole, string(optsJSON))
 	if err != nil {
 		return Observation{}, err
 	}
@@ -188,14 +194,24 @@ func Observe(ctx context.Context, opts Options) (Observation, error) {
 			cmd.Process.Kill()
 		}
 	}
-	waitErr := cmd.Wait()
 	var obs Observation
+	if err := json.Unmarshal(b, &obs); err == nil {
+		// The report is complete: the harness has ended everything the
+		// program started, and it and the guard are only exiting now.
+		// Collect them meanwhile.
+		go cmd.Wait()
+		if aborted {
+			obs.Aborted = true
+		}
+		return obs, nil
+	}
+	waitErr := cmd.Wait()
 	if err := json.Unmarshal(b, &obs); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if msg == "" && waitErr != nil {
 			msg = waitErr.Error()
 		}
-		return Observation{}, fmt.Errorf("the grader's harness failed without a report: %s", lastLine(msg))
+		return Observation{}, fmt.Errorf("%w: %s", ErrHarness, strings.TrimPrefix(lastLine(msg), "dlab: "))
 	}
 	if aborted {
 		obs.Aborted = true

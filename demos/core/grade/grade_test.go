@@ -9,16 +9,62 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"dlab/demos/core/grade/reaper"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
 	"dlab/demos/testkit/leakcheck"
+
+	"golang.org/x/sys/unix"
 )
 
-func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
+// samplesDir holds the Go samples built for this run of the test binary;
+// TestMain removes it, so no run leaves megabytes in /tmp.
+var samplesDir string
+
+func TestMain(m *testing.M) {
+	reexec.Dispatch()
+	os.Exit(testMain(m))
+}
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "dlab-grade-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	samplesDir = filepath.Join(dir, "samples")
+	// The harness records the program's processes in dlab's registry:
+	// the tests' own, in this temporary directory, not the user's.
+	os.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, "runtime"))
+	os.Unsetenv("XDG_STATE_HOME")
+	os.Mkdir(filepath.Join(dir, "runtime"), 0o700)
+	return leakcheck.Main(m)
+}
+
+// lookDaemon finds a program that Debian installs in /usr/sbin or /sbin,
+// which are off an ordinary user's $PATH.
+func lookDaemon(t *testing.T, name, pkg string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/local/sbin"} {
+		if p, err := exec.LookPath(filepath.Join(dir, name)); err == nil {
+			return p
+		}
+	}
+	t.Skipf("%s is not installed (Debian package %s)", name, pkg)
+	return ""
+}
 
 // sample is the absolute path of a sample student program in testdata.
 func sample(t *testing.T, name string) string {
@@ -126,13 +172,14 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 	t.Run("one that never returns times out", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		r := grade(t, Options{Command: []string{sample(t, "sysv-foreground.sh")}, Timeout: 500 * time.Millisecond})
+		// 3s: long enough for bash to start and print on a busy machine.
+		r := grade(t, Options{Command: []string{sample(t, "sysv-foreground.sh")}, Timeout: 3 * time.Second})
 		expect(t, r, false, map[string]Status{"returns": Fail, "survivor": Skip, "sigterm": Skip})
 		it, _ := r.Item("returns")
-		if !strings.Contains(it.Observed, "did not return control within 500ms: it is still running in the foreground, like a normal program") {
+		if !strings.Contains(it.Observed, "did not return control within 3s: it is still running in the foreground, like a normal program") {
 			t.Errorf("returns says %q", it.Observed)
 		}
-		if d := time.Since(start); d > 10*time.Second {
+		if d := time.Since(start); d > 60*time.Second {
 			t.Errorf("took %s", d)
 		}
 		if !strings.Contains(r.Output, "serving in the foreground") {
@@ -146,7 +193,9 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 	})
 	t.Run("one that forks without bound is contained", func(t *testing.T) {
 		t.Parallel()
-		r := grade(t, Options{Command: []string{sample(t, "fork-bomb.sh")}, MaxProcs: 30})
+		// The check ends when the bomb reaches 30 processes, however long a
+		// busy machine takes to fork them.
+		r := grade(t, Options{Command: []string{sample(t, "fork-bomb.sh")}, MaxProcs: 30, Timeout: 60 * time.Second})
 		expect(t, r, false, map[string]Status{"bounded": Fail})
 		if r.Observation.Ended == 0 {
 			t.Error("no process was ended")
@@ -219,6 +268,11 @@ func TestInterruptEndsEverything(t *testing.T) {
 	if r.Passed || !strings.HasPrefix(r.Summary, "INTERRUPTED") {
 		t.Errorf("summary %q", r.Summary)
 	}
+	// dlab ended the daemon, so the PID file it left names a dead PID:
+	// dlab removes it, and says so.
+	if _, err := os.Lstat(pf); err == nil || obs.RemovedPIDFile != pf {
+		t.Errorf("PID file %s after the interrupt: %v, removed %q", pf, err, obs.RemovedPIDFile)
+	}
 }
 
 var (
@@ -236,8 +290,8 @@ func goSample(t *testing.T, name string) string {
 		t.Skip("the go tool is not in $PATH")
 	}
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "dlab-grade-samples-")
-		if err != nil {
+		dir := samplesDir
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			buildErr = err
 			return
 		}
@@ -301,10 +355,7 @@ func freePort(t *testing.T) int {
 func TestRealDaemonsPassWithWarnings(t *testing.T) {
 	t.Run("nginx", func(t *testing.T) {
 		t.Parallel()
-		nginx, err := exec.LookPath("nginx")
-		if err != nil {
-			t.Skip("nginx is not installed (Debian package nginx-light)")
-		}
+		nginx := lookDaemon(t, "nginx", "nginx-light")
 		dir := t.TempDir()
 		conf := filepath.Join(dir, "nginx.conf")
 		os.WriteFile(conf, []byte(fmt.Sprintf(`events {}
@@ -320,13 +371,186 @@ http {
 	})
 	t.Run("redis-server --daemonize yes", func(t *testing.T) {
 		t.Parallel()
-		redis, err := exec.LookPath("redis-server")
-		if err != nil {
-			t.Skip("redis-server is not installed (Debian package redis-server)")
-		}
+		redis := lookDaemon(t, "redis-server", "redis-server")
 		dir := t.TempDir()
 		pf := filepath.Join(dir, "redis.pid")
 		r := grade(t, Options{Command: []string{redis, "--daemonize", "yes", "--port", "0", "--unixsocket", filepath.Join(dir, "redis.sock"), "--pidfile", pf, "--dir", dir, "--save", "", "--logfile", filepath.Join(dir, "redis.log")}, Dir: dir})
 		expect(t, r, true, map[string]Status{"returns": Pass, "no-ctty": Pass, "new-session": Pass, "stdio": Pass, "hangup": Pass, "sigterm": Pass, "pidfile": Pass})
 	})
+}
+
+// shellDaemon is a daemon in sh that does every step the exercise asks for
+// and leaves SIGHUP at its default action: setsid -f forks and calls
+// setsid() in the child (one fork: it leads its session).
+const shellDaemon = `#!/bin/sh
+pidfile=$(realpath -m "$1")
+setsid -f sh -c '
+  exec </dev/null >/dev/null 2>&1
+  umask 022
+  cd /
+  echo $$ >"$1"
+  trap "rm -f \"$1\"; kill \$child 2>/dev/null; exit 0" TERM
+  while :; do sleep 1000 & child=$!; wait $child; done
+' sh "$pidfile"
+`
+
+// TestDaemonsThatDieOnSIGHUPAreJudgedWhole: a correct SysV daemon that
+// leaves SIGHUP at its default action dies on kill -HUP; that is a warning,
+// and SIGTERM and the PID file are still judged, on a live daemon.
+func TestDaemonsThatDieOnSIGHUPAreJudgedWhole(t *testing.T) {
+	t.Run("start-stop-daemon --background around sleep", func(t *testing.T) {
+		t.Parallel()
+		ssd := lookDaemon(t, "start-stop-daemon", "dpkg")
+		pf := filepath.Join(t.TempDir(), "sleep.pid")
+		r := grade(t, Options{Command: []string{ssd, "--start", "--background", "--make-pidfile", "--pidfile", pf, "--exec", "/bin/sleep", "--", "1000"}})
+		expect(t, r, true, with(allPass, map[string]Status{
+			"umask": Warn, "sighup": Warn, "pidfile-removed": Warn,
+		}))
+		if it, _ := r.Item("sighup"); !strings.Contains(it.Observed, "killed by SIGHUP") || !strings.Contains(it.Observed, "fresh start") {
+			t.Errorf("sighup says %q", it.Observed)
+		}
+		if r.Observation.SIGHUP == nil || r.Observation.SIGHUP.FreshPID == 0 {
+			t.Error("kill -HUP was not tried on a fresh start")
+		}
+		if _, err := os.Lstat(pf); err == nil {
+			t.Errorf("%s is left behind, naming a daemon dlab ended", pf)
+		}
+	})
+	t.Run("a daemon whose SIGHUP handler exits gets SIGTERM on a fresh start", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		script := filepath.Join(dir, "hup-exits.sh")
+		body := strings.Replace(shellDaemon, `  while :;`, `  trap "rm -f \"$1\"; exit 0" HUP
+  while :;`, 1)
+		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		r := grade(t, Options{Command: []string{script, filepath.Join(dir, "d.pid")}, Dir: dir})
+		expect(t, r, true, with(allPass, map[string]Status{"not-session-leader": Warn, "sighup": Warn}))
+		if r.Observation.SIGTERM == nil || r.Observation.SIGTERM.FreshPID == 0 {
+			t.Error("SIGTERM was not tried on a fresh start")
+		}
+	})
+	t.Run("a shell daemon doing every step asked", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		script := filepath.Join(dir, "worker.sh")
+		if err := os.WriteFile(script, []byte(shellDaemon), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		pf := filepath.Join(dir, "worker.pid")
+		r := grade(t, Options{Command: []string{script, pf}, Dir: dir})
+		expect(t, r, true, with(allPass, map[string]Status{
+			"not-session-leader": Warn, "sighup": Warn,
+		}))
+		if !strings.HasPrefix(r.Summary, "PASS") {
+			t.Errorf("summary %q", r.Summary)
+		}
+	})
+}
+
+// startIgnoringTerm runs Observe on a daemon that ignores SIGTERM, with a
+// long timeout, and returns once the daemon is being asked to stop (the
+// check then waits): the daemon's PID, a pidfd on it, and the channel
+// Observe's error comes on.
+func startIgnoringTerm(t *testing.T) (*pidfd.Process, <-chan error) {
+	t.Helper()
+	pf := filepath.Join(t.TempDir(), "d.pid")
+	done := make(chan error, 1)
+	go func() {
+		_, err := Observe(context.Background(), Options{Command: []string{sample(t, "sysv-ignores-term.sh"), pf}, Timeout: 60 * time.Second})
+		done <- err
+	}()
+	logFile := strings.TrimSuffix(pf, ".pid") + ".log"
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(logFile); strings.Contains(string(b), "ignoring SIGTERM") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon never got to SIGTERM")
+		}
+	}
+	pid, ok := readPID(pf)
+	if !ok {
+		t.Fatal("no PID in the PID file")
+	}
+	p, err := pidfd.Open(pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Signal(unix.SIGKILL); p.Close() })
+	return p, done
+}
+
+func waitGone(t *testing.T, p *pidfd.Process, what string) {
+	t.Helper()
+	select {
+	case <-p.Exited():
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the daemon (PID %d) is still running 30s after %s", p.PID, what)
+	}
+}
+
+// TestKilledHarnessLeavesNothing: when the grader's harness is killed with
+// SIGKILL mid-check (the OOM killer), the daemon it adopted does not go on
+// running under init: the guard ends it, and Observe says what happened.
+func TestKilledHarnessLeavesNothing(t *testing.T) {
+	p, done := startIgnoringTerm(t)
+	st, err := proc.Live().Stat(p.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	harness := st.PPID // the subreaper that adopted the daemon
+	if err := unix.Kill(harness, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, p, "the harness was killed")
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrHarness) || !strings.Contains(err.Error(), "killed by SIGKILL") {
+			t.Errorf("Observe: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Observe did not return after the harness was killed")
+	}
+	if l := reaper.FindPidsLimit("dlab-check-" + strconv.Itoa(harness)); l != nil {
+		t.Errorf("the harness's pids cgroup %s is left", l.Dir)
+	}
+}
+
+// TestKilledGraderIsFoundByCleanup: when the guard and the harness are
+// killed together, the daemon goes to init; the harness had recorded it in
+// dlab's registry, so 'dlab demo cleanup' ends it.
+func TestKilledGraderIsFoundByCleanup(t *testing.T) {
+	p, done := startIgnoringTerm(t)
+	st, err := proc.Live().Stat(p.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hst, err := proc.Live().Stat(st.PPID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Observe puts the guard in a process group of its own, with the
+	// harness in it.
+	if err := unix.Kill(-hst.PGID, unix.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Observe did not return after the grader was killed")
+	}
+	ended, err := registry.CleanupLeftovers(5 * time.Second)
+	if err != nil {
+		t.Errorf("cleanup: %v", err)
+	}
+	found := false
+	for _, e := range ended {
+		found = found || e.Entry.PID == p.PID
+	}
+	if !found {
+		t.Errorf("cleanup ended %+v, not the daemon %d", ended, p.PID)
+	}
+	waitGone(t, p, "cleanup")
 }

@@ -15,6 +15,7 @@ import (
 	"dlab/demos/core/grade/reaper"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/pidfd"
+	"dlab/demos/launch/registry"
 
 	"golang.org/x/sys/unix"
 )
@@ -44,6 +45,9 @@ type harness struct {
 	started time.Time
 	// chosen says why the daemon is the process it is.
 	chosen string
+	// recorded are the processes of the program written to dlab's registry,
+	// so that 'dlab demo cleanup' finds them should the harness die.
+	recorded []int
 }
 
 // harnessMain: argument 1 is the Options as JSON; stdin is the control pipe
@@ -91,6 +95,9 @@ func harnessMain(args []string) int {
 		h.sysv()
 	}
 	h.endAll()
+	h.removeLimit()
+	h.removeStalePIDFile()
+	h.forget()
 	h.reaper.Stop()
 	if h.aborted() {
 		h.obs.Aborted = true
@@ -99,6 +106,9 @@ func harnessMain(args []string) int {
 		fmt.Fprintf(os.Stderr, "dlab: cannot send the observation: %v\n", err)
 		return 1
 	}
+	// dlab has its answer now, not when this process has finished exiting
+	// (tearing down its threads takes a while on a busy machine).
+	report.Close()
 	return 0
 }
 
@@ -190,20 +200,117 @@ func (h *harness) limitHit() bool {
 	return len(f) == 2 && f[0] == "max" && f[1] != "0"
 }
 
-// endAll ends every process the program left, and removes the cgroup.
+// endAll ends every process the program left.
 func (h *harness) endAll() {
 	n, err := reaper.EndAll(h.fs, h.self, 10*time.Second)
 	h.obs.Ended += n
 	if err != nil {
-		h.obs.Problems = append(h.obs.Problems, err.Error())
+		h.problem("cannot end every process the program left: %v", err)
 	}
+}
+
+// removeLimit removes the pids cgroup, once everything has ended.
+func (h *harness) removeLimit() {
 	if h.limit != nil {
 		// The killed ones are zombies until the reaper collects them.
 		if err := h.limit.Remove(2 * time.Second); err != nil {
-			h.obs.Problems = append(h.obs.Problems, err.Error())
+			h.problem("cannot remove the pids cgroup that held the program: %v", err)
 		}
 		h.limit = nil
 	}
+}
+
+// problem records a trouble of the harness's own, saying what it was doing.
+func (h *harness) problem(format string, args ...any) {
+	h.obs.Problems = append(h.obs.Problems, fmt.Sprintf(format, args...))
+}
+
+// record writes a process of the program to dlab's registry, owned by the
+// harness: should the harness be killed before it ends the process (the
+// guard normally does that), 'dlab demo cleanup' finds it as a leftover.
+func (h *harness) record(st proc.Stat, kind string) {
+	err := registry.Add(registry.Entry{PID: st.PID, StartTime: st.StartTime, Kind: kind, Run: registry.RunID(), Owner: registry.Self()})
+	if err != nil {
+		h.problem("cannot record PID %d for 'dlab demo cleanup': %v", st.PID, err)
+		return
+	}
+	h.recorded = append(h.recorded, st.PID)
+}
+
+// recordLive records every live process of the program not recorded yet:
+// the daemon may have started its children after it was found.
+func (h *harness) recordLive() {
+	done := map[int]bool{}
+	for _, pid := range h.recorded {
+		done[pid] = true
+	}
+	for _, st := range h.program() {
+		if !done[st.PID] {
+			h.record(st, "check-program")
+		}
+	}
+}
+
+// recordPID records pid, if it is still there.
+func (h *harness) recordPID(pid int, kind string) {
+	if st, err := h.fs.Stat(pid); err == nil {
+		h.record(st, kind)
+	}
+}
+
+// forget removes the harness's registry entries once everything has ended.
+func (h *harness) forget() {
+	for _, pid := range h.recorded {
+		registry.Remove(pid)
+	}
+	h.recorded = nil
+}
+
+// removeStalePIDFile removes the program's PID file when it names a process
+// that dlab ended (an interrupted check, a daemon killed with SIGKILL or by
+// a trial): left behind, it names a PID the kernel will give to another
+// process. Only the user's own small regular file, written during this
+// check, that names a process now gone is removed.
+func (h *harness) removeStalePIDFile() {
+	pf := h.obs.PIDFile
+	if pf == nil || pf.Path == "" {
+		pf = h.knownPIDFile()
+	}
+	if pf == nil || pf.Path == "" {
+		return
+	}
+	if h.removePIDFile(pf.Path) {
+		h.obs.RemovedPIDFile = pf.Path
+	}
+}
+
+// removePIDFileOf removes the PID file if it names pid, which dlab ended.
+func (h *harness) removePIDFileOf(pid int) {
+	pf := h.obs.PIDFile
+	if pf == nil || pf.Path == "" {
+		pf = h.knownPIDFile()
+	}
+	if pf == nil || pf.Path == "" {
+		return
+	}
+	if _, named, err := readPIDFile(pf.Path); err == nil && named == pid {
+		h.removePIDFile(pf.Path)
+	}
+}
+
+func (h *harness) removePIDFile(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.ModTime().Before(h.started.Add(-2*time.Second)) {
+		return false
+	}
+	if uid, ok := fileOwner(fi); !ok || uid != os.Geteuid() {
+		return false
+	}
+	_, pid, err := readPIDFile(path)
+	if err != nil || pid <= 0 || unix.Kill(pid, 0) != unix.ESRCH {
+		return false
+	}
+	return os.Remove(path) == nil
 }
 
 // procOf turns a stat into the ps-like line the observation keeps.
@@ -265,7 +372,7 @@ func (h *harness) signalTrial(p *pidfd.Process, sig unix.Signal, disposition str
 	t := &Trial{Disposition: disposition}
 	sent := time.Now()
 	if err := p.Signal(sig); err != nil {
-		t.How, t.Note = "ended", err.Error()
+		t.How, t.Note = "ended", fmt.Sprintf("could not send %s: %v", unix.SignalName(sig), err)
 		return t
 	}
 	var died bool
@@ -292,7 +399,7 @@ func (h *harness) terminate(p *pidfd.Process) *Trial {
 	}
 	sent := time.Now()
 	if err := p.Signal(unix.SIGTERM); err != nil {
-		t.How, t.Note = "ended", err.Error()
+		t.How, t.Note = "ended", fmt.Sprintf("could not send SIGTERM: %v", err)
 		return t
 	}
 	if !h.waitExit(p, h.opts.Timeout) {

@@ -2,7 +2,6 @@ package grade
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -28,14 +27,14 @@ func (h *harness) service() {
 	o := h.obs
 	dir, err := os.MkdirTemp("", "dlab-notify-")
 	if err != nil {
-		o.Problems = append(o.Problems, err.Error())
+		h.problem("cannot make a directory for the notify socket: %v", err)
 		return
 	}
 	defer os.RemoveAll(dir)
 	sock := filepath.Join(dir, "notify")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
 	if err != nil {
-		o.Problems = append(o.Problems, fmt.Sprintf("cannot listen on a notify socket: %v", err))
+		h.problem("cannot listen on a notify socket: %v", err)
 		return
 	}
 	defer conn.Close()
@@ -55,7 +54,7 @@ func (h *harness) service() {
 
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
-		o.Problems = append(o.Problems, err.Error())
+		h.problem("cannot open %s for the program's stdin: %v", os.DevNull, err)
 		return
 	}
 	defer devnull.Close()
@@ -63,7 +62,7 @@ func (h *harness) service() {
 	errR, errW, _ := os.Pipe()
 	self, err := reexec.Self()
 	if err != nil {
-		o.Problems = append(o.Problems, err.Error())
+		h.problem("cannot find dlab's own executable to start the program: %v", err)
 		return
 	}
 	env := append(os.Environ(), "NOTIFY_SOCKET="+sock)
@@ -112,9 +111,10 @@ func (h *harness) service() {
 		o.Output = out.String()
 	}()
 
+	h.recordPID(mainPID, "check-program")
 	p, err := pidfd.Open(mainPID, 0)
 	if err != nil {
-		o.Problems = append(o.Problems, err.Error())
+		h.problem("cannot take hold of the program (PID %d) through a pidfd: %v", mainPID, err)
 		return
 	}
 	defer p.Close()
@@ -144,6 +144,14 @@ wait:
 				return
 			}
 		case <-window.C:
+			// On a busy machine the program may not have got as far as its
+			// signal handlers yet: judging it now would send SIGTERM to a
+			// half-started process. Wait, up to the timeout, until it
+			// sleeps, as a started service does.
+			if st, err := h.fs.Stat(mainPID); err == nil && (st.State == 'R' || st.State == 'D') && time.Since(start) < h.opts.Timeout {
+				window.Reset(20 * time.Millisecond)
+				continue
+			}
 			break wait
 		case <-h.abort:
 			return

@@ -49,7 +49,7 @@ func Judge(o Observation) Result {
 		r.Items = append(r.Items, sysvItems(o)...)
 	}
 	r.Passed = !o.Aborted
-	var failed []string
+	var failed, unchecked []string
 	for _, it := range r.Items {
 		switch {
 		case it.Status == Warn:
@@ -57,6 +57,8 @@ func Judge(o Observation) Result {
 		case it.Status == Fail:
 			r.Failures++
 			failed = append(failed, it.Title)
+		case it.Status == Skip && it.Required:
+			unchecked = append(unchecked, fmt.Sprintf("%s: %s", it.Title, strings.TrimPrefix(it.Observed, "not checked: ")))
 		}
 		// A required item that passes with a warning (stdin closed rather
 		// than on /dev/null) still passes.
@@ -78,6 +80,10 @@ func Judge(o Observation) Result {
 		r.Summary = fmt.Sprintf("PASS: %s behaves as %s, with %s", name, kind, plural(r.Warnings, "warning"))
 	case len(failed) > 0:
 		r.Summary = fmt.Sprintf("FAIL: %s is not %s: %s failed (%s)", name, kind, plural(len(failed), "required check"), strings.Join(failed, "; "))
+	case len(unchecked) > 0:
+		r.Summary = fmt.Sprintf("FAIL: %s could not be checked as %s: %s not checked (%s)", name, kind, plural(len(unchecked), "required item"), strings.Join(unchecked, "; "))
+	case len(o.Problems) > 0:
+		r.Summary = fmt.Sprintf("FAIL: %s could not be checked as %s: %s", name, kind, o.Problems[0])
 	default:
 		r.Summary = fmt.Sprintf("FAIL: %s could not be checked as %s", name, kind)
 	}
@@ -86,6 +92,9 @@ func Judge(o Observation) Result {
 	}
 	if o.Ended > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("dlab ended %s still running at the end of the check", plural(o.Ended, "process")))
+	}
+	if o.RemovedPIDFile != "" {
+		r.Notes = append(r.Notes, fmt.Sprintf("dlab removed %s: it named a process of the program that dlab ended, and a PID file left behind names a PID the kernel will give to another process", o.RemovedPIDFile))
 	}
 	r.Notes = append(r.Notes, o.Problems...)
 	return r
@@ -197,10 +206,12 @@ func sysvItems(o Observation) []Item {
 	switch h := o.SIGHUP; {
 	case h == nil:
 		hupSig.Status, hupSig.Observed = Skip, after
+	case h.NotDone != "":
+		hupSig.Status, hupSig.Observed = Skip, "not checked: "+h.NotDone
 	case h.Alive:
-		hupSig.Status, hupSig.Observed = Pass, fmt.Sprintf("after kill -HUP it is still running (SIGHUP %s)", h.Disposition)
+		hupSig.Status, hupSig.Observed = Pass, fmt.Sprintf("after kill -HUP it is still running (SIGHUP %s)%s", h.Disposition, fresh(h))
 	default:
-		hupSig.Status, hupSig.Observed = Warn, fmt.Sprintf("kill -HUP: %s (SIGHUP %s)", h.How, h.Disposition)
+		hupSig.Status, hupSig.Observed = Warn, fmt.Sprintf("kill -HUP: %s (SIGHUP %s)%s", h.How, h.Disposition, fresh(h))
 	}
 
 	items = append(items, hup, hupSig, sigtermItem(o.SIGTERM, after, whySIGTERM))
@@ -209,6 +220,8 @@ func sysvItems(o Observation) []Item {
 	switch pf := o.PIDFile; {
 	case o.SIGTERM == nil:
 		removed.Status, removed.Observed = Skip, after
+	case o.SIGTERM.NotDone != "":
+		removed.Status, removed.Observed = Skip, "not checked: SIGTERM could not be tried"
 	case pf == nil || !pf.Found || pf.Removed == nil:
 		removed.Status, removed.Observed = Skip, "not checked: no PID file was found"
 	case o.SIGTERM.Killed:
@@ -379,6 +392,8 @@ func pidFileItem(o Observation) Item {
 			where = strings.Join(pf.Searched, ", ")
 		}
 		it.Status, it.Observed = Warn, fmt.Sprintf("no PID file found: none named in its arguments, and no new *.pid file naming it in %s (tell dlab with --pidfile PATH)", where)
+	case pf.Refused != "":
+		it.Status, it.Observed = Warn, fmt.Sprintf("dlab did not read it: %s (%s)", pf.Refused, pf.Source)
 	case !pf.Found:
 		it.Status, it.Observed = Warn, fmt.Sprintf("%s (%s) was never written", pf.Path, pf.Source)
 	case pf.PID == 0:
@@ -393,11 +408,21 @@ func pidFileItem(o Observation) Item {
 	return it
 }
 
+// fresh says that a trial was done on a second start of the program.
+func fresh(t *Trial) string {
+	if t.FreshPID == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", tried on a fresh start of the program (PID %d), since an earlier trial had ended the first daemon or would have", t.FreshPID)
+}
+
 func sigtermItem(t *Trial, skip, why string) Item {
 	it := Item{ID: "sigterm", Title: "SIGTERM ends it promptly", Required: true, Why: why}
 	switch {
 	case t == nil:
 		it.Status, it.Observed = Skip, skip
+	case t.NotDone != "":
+		it.Status, it.Observed = Skip, "not checked: "+t.NotDone
 	case t.Killed:
 		why := "SIGTERM " + t.Disposition
 		switch proc.Disposition(t.Disposition) {
@@ -408,9 +433,9 @@ func sigtermItem(t *Trial, skip, why string) Item {
 		case proc.Default:
 			why = "SIGTERM has its default action, so it is probably blocked (SigBlk)"
 		}
-		it.Status, it.Observed = Fail, fmt.Sprintf("still running %s after SIGTERM: %s; dlab killed it with SIGKILL", ms(t.After), why)
+		it.Status, it.Observed = Fail, fmt.Sprintf("still running %s after SIGTERM: %s; dlab killed it with SIGKILL%s", ms(t.After), why, fresh(t))
 	default:
-		it.Status, it.Observed = Pass, fmt.Sprintf("%s %s after SIGTERM", t.How, ms(t.After))
+		it.Status, it.Observed = Pass, fmt.Sprintf("%s %s after SIGTERM%s", t.How, ms(t.After), fresh(t))
 	}
 	return it
 }
@@ -420,6 +445,8 @@ func leftoversItem(o Observation, skip string) Item {
 	switch {
 	case o.SIGTERM == nil:
 		it.Status, it.Observed = Skip, skip
+	case o.SIGTERM.NotDone != "":
+		it.Status, it.Observed = Skip, "not checked: SIGTERM could not be tried"
 	case len(o.Leftovers) == 0:
 		it.Status, it.Observed = Pass, "nothing of it is left running"
 	default:

@@ -58,10 +58,18 @@ func TestJudgeSysV(t *testing.T) {
 			o.Hangup = &Trial{How: "killed by SIGHUP", Disposition: "default"}
 			o.SIGHUP, o.SIGTERM = nil, nil
 		}, false, map[string]Status{"hangup": Fail, "sighup": Skip, "sigterm": Skip}},
-		{"killed by kill -HUP is a warning", func(o *Observation) {
-			o.SIGHUP = &Trial{How: "killed by SIGHUP", Disposition: "default"}
-			o.SIGTERM = nil
-		}, false, map[string]Status{"sighup": Warn, "sigterm": Skip}},
+		{"killed by kill -HUP on a fresh start is only a warning", func(o *Observation) {
+			o.SIGHUP = &Trial{How: "killed by SIGHUP", Disposition: "default", FreshPID: 150}
+		}, true, map[string]Status{"sighup": Warn, "sigterm": Pass, "pidfile-removed": Pass}},
+		{"SIGTERM on a fresh start is judged as any other", func(o *Observation) {
+			o.SIGTERM.FreshPID = 150
+		}, true, map[string]Status{"sigterm": Pass}},
+		{"a fresh start that leaves no daemon skips SIGTERM and says why", func(o *Observation) {
+			o.SIGTERM = &Trial{NotDone: "the trial needs a live daemon, so dlab started the program again for SIGTERM, but it left no daemon running"}
+		}, false, map[string]Status{"sigterm": Skip, "pidfile-removed": Skip, "leftovers": Skip}},
+		{"a PID file dlab refuses to read is a warning", func(o *Observation) {
+			o.PIDFile = &PIDFile{Path: "/tmp/x.pid", Source: "given with --pidfile", Refused: "refused /tmp/x.pid: it is a named pipe (FIFO), not a regular file"}
+		}, true, map[string]Status{"pidfile": Warn, "pidfile-removed": Skip}},
 		{"ignoring SIGTERM fails", func(o *Observation) { o.SIGTERM = &Trial{Killed: true, After: 5 * time.Second, Disposition: "ignored"} }, false, map[string]Status{"sigterm": Fail, "pidfile-removed": Skip}},
 		{"a PID file left behind is a warning", func(o *Observation) { f := false; o.PIDFile.Removed = &f }, true, map[string]Status{"pidfile-removed": Warn}},
 		{"leftovers are a warning", func(o *Observation) { o.Leftovers = []Proc{{PID: 140, Comm: "sleep"}} }, true, map[string]Status{"leftovers": Warn}},
@@ -78,11 +86,16 @@ func TestJudgeSysV(t *testing.T) {
 		{"an interrupted check does not pass", func(o *Observation) { o.Aborted = true }, false, nil},
 	}
 	for _, tt := range tests {
+		tt := tt
 		t.Run(tt.name, func(t *testing.T) {
 			o := daemonObservation()
 			tt.change(&o)
 			r := Judge(o)
 			expect(t, r, tt.passed, tt.want)
+			// A failing verdict always gives its reason after a colon.
+			if !r.Passed && !o.Aborted && !strings.Contains(strings.TrimPrefix(r.Summary, "FAIL:"), ": ") {
+				t.Errorf("summary %q gives no reason", r.Summary)
+			}
 			for _, it := range r.Items {
 				if it.Observed == "" || it.Why == "" || it.Title == "" {
 					t.Errorf("item %s has an empty field: %+v", it.ID, it)
@@ -223,4 +236,28 @@ func FuzzPIDFileInArgs(f *testing.F) {
 			t.Errorf("%q is not in the arguments %q", got, joined)
 		}
 	})
+}
+
+// TestTextEscapesWhatTheProgramControls: a process name and output with
+// terminal escapes are shown escaped in text, and kept exact in JSON.
+func TestTextEscapesWhatTheProgramControls(t *testing.T) {
+	o := daemonObservation()
+	evil := "\x1b[2Jx\x1b]0;T\a"
+	o.Daemon.Facts.Comm = evil
+	o.Output = "hello " + evil + "\n"
+	r := Judge(o)
+	var b bytes.Buffer
+	Text(&b, r, TextOptions{Width: 100})
+	if strings.ContainsAny(b.String(), "\x1b\a") {
+		t.Errorf("raw control characters in the text:\n%q", b.String())
+	}
+	if !strings.Contains(b.String(), `\e[2Jx\e]0;T\a`) {
+		t.Errorf("the name is not shown escaped:\n%s", b.String())
+	}
+	var j bytes.Buffer
+	JSON(&j, r)
+	var back Result
+	if err := json.Unmarshal(j.Bytes(), &back); err != nil || back.Observation.Daemon.Facts.Comm != evil {
+		t.Errorf("JSON lost the exact bytes: %v %q", err, back.Observation.Daemon.Facts.Comm)
+	}
 }

@@ -44,7 +44,12 @@ type Observation struct {
 	// Ended is how many processes the harness had to end at the finish.
 	Ended   int  `json:"ended"`
 	Aborted bool `json:"aborted,omitempty"`
-	// Problems are the harness's own troubles (a process it could not end).
+	// RemovedPIDFile is the daemon's PID file that dlab removed because it
+	// ended the daemon itself (an interrupted check, a SIGKILL) and the file
+	// still named it.
+	RemovedPIDFile string `json:"removed_pid_file,omitempty"`
+	// Problems are the harness's own troubles (a process it could not end),
+	// each saying what dlab was doing.
 	Problems []string `json:"problems,omitempty"`
 }
 
@@ -107,6 +112,9 @@ type PIDFile struct {
 	Source  string `json:"source"` // how dlab knew of it: "given with --pidfile", "named in its arguments", "found in /tmp"
 	Found   bool   `json:"found"`
 	Content string `json:"content,omitempty"`
+	// Refused says why dlab would not read the file (a FIFO, a device, a
+	// huge file, another user's link).
+	Refused string `json:"refused,omitempty"`
 	PID     int    `json:"pid,omitempty"` // 0 when the content is not a number
 	// Removed: after SIGTERM ended the daemon, the file was gone.
 	Removed *bool `json:"removed,omitempty"`
@@ -127,6 +135,13 @@ type Trial struct {
 	// Killed: it outlived the deadline and dlab sent SIGKILL.
 	Killed bool   `json:"killed,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// FreshPID is set when the trial was done on a fresh start of the
+	// program, because an earlier trial had ended the first daemon or would
+	// have: the PID of that second daemon.
+	FreshPID int `json:"fresh_pid,omitempty"`
+	// NotDone says why the trial could not be done (a fresh start of the
+	// program left no daemon).
+	NotDone string `json:"not_done,omitempty"`
 }
 
 // Service is what a new-style start showed.

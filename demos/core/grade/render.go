@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"dlab/demos/text/safe"
 	"dlab/demos/text/wrap"
 )
 
@@ -61,7 +62,8 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 			title += paint(ansiDim, " (required)")
 		}
 		fmt.Fprintf(&b, "  %s  %s\n", tag, title)
-		for _, l := range fill(it.Observed, width-len(indent)) {
+		// What was seen quotes process names and file contents: untrusted.
+		for _, l := range fill(safe.Text(it.Observed), width-len(indent)) {
 			fmt.Fprintf(&b, "%s%s\n", indent, l)
 		}
 		if it.Status != Skip {
@@ -76,7 +78,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 	if len(r.Notes) > 0 {
 		b.WriteString("\n")
 		for _, n := range r.Notes {
-			for i, l := range fill(n, width-4) {
+			for i, l := range fill(safe.Text(n), width-4) {
 				lead := "  - "
 				if i > 0 {
 					lead = "    "
@@ -98,7 +100,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 			fmt.Fprintf(&b, "\nIt printed %s:\n", where)
 		}
 		for _, l := range lines {
-			fmt.Fprintf(&b, "  | %s\n", strings.TrimRight(l, "\r"))
+			fmt.Fprintf(&b, "  | %s\n", safe.Text(strings.TrimRight(l, "\r")))
 		}
 	}
 	b.WriteString("\n")
@@ -106,7 +108,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 	if !r.Passed {
 		code = ansiRed
 	}
-	for _, l := range fill(r.Summary, width) {
+	for _, l := range fill(safe.Text(r.Summary), width) {
 		fmt.Fprintln(&b, paint(ansiBold+code, l))
 	}
 	_, err := io.WriteString(w, b.String())
@@ -137,7 +139,7 @@ func quoteArgs(args []string) []string {
 		if a == "" || strings.ContainsAny(a, " \t\n'\"$;&|<>()*?[]#~`\\") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
-		out[i] = a
+		out[i] = safe.Text(a)
 	}
 	return out
 }

@@ -1,5 +1,10 @@
 package grade
 
+import (
+	"errors"
+	"fmt"
+)
+
 // Status is the outcome of one item.
 type Status string
 
@@ -39,6 +44,11 @@ type Result struct {
 	Notes   []string `json:"notes,omitempty"`
 	Output  string   `json:"output,omitempty"`
 	Aborted bool     `json:"aborted,omitempty"`
+	// Error says why the program could not be checked at all (it cannot be
+	// run, or the grader itself failed); Items is then empty.
+	Error string `json:"error,omitempty"`
+	// GraderError: the failure is dlab's, not the program's.
+	GraderError bool `json:"grader_error,omitempty"`
 	// Observation is the raw material, for --json readers.
 	Observation Observation `json:"observation"`
 }
@@ -51,4 +61,18 @@ func (r Result) Item(id string) (Item, bool) {
 		}
 	}
 	return Item{}, false
+}
+
+// Unchecked is the result for a program that could not be checked at all:
+// failed, with the reason, so that an autograder reading --json gets a
+// report for every failure, not a line of text.
+func Unchecked(opts Options, err error) Result {
+	mode := SysV
+	if opts.NewStyle {
+		mode = NewStyle
+	}
+	r := Result{Mode: mode, Command: opts.Command, Error: err.Error(), GraderError: !errors.Is(err, ErrNotRunnable)}
+	r.Summary = fmt.Sprintf("FAIL: %s could not be checked: %s", commandName(opts.Command), err)
+	r.Observation = Observation{Mode: mode, Command: opts.Command}
+	return r
 }
