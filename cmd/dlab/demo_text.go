@@ -46,7 +46,7 @@ func writeExperimentsText(w io.Writer, es compare.Experiments, color bool, width
 	t := textTable{widths: []int{8, 12, 0, 0, 10}, width: width}
 	t.add("event", "process", "expected", "observed", "")
 	for _, e := range es {
-		t.add(shortEvent(e.Event), fmt.Sprintf("%s %d", e.Target, e.PID), e.Expected.Text, e.Observed.Text, matchMark(e.Match, color))
+		t.add(shortEvent(e.Event), fmt.Sprintf("%s %d", e.Target, e.PID), e.Expected.Text, e.Observed.Text, experimentMark(e, color))
 	}
 	t.write(w)
 	for _, e := range es.DraftWrong() {
@@ -67,6 +67,10 @@ func writeExperimentsText(w io.Writer, es compare.Experiments, color bool, width
 	if n := es.Mismatches(); n > 0 {
 		fmt.Fprintf(w, "\n%d mismatch(es) between the lesson and what happened.\n", n)
 	}
+	if n := es.Inconclusives(); n > 0 {
+		fmt.Fprintln(w)
+		writeWrapped(w, fmt.Sprintf("%d inconclusive: %s", n, compare.InconclusiveNote), width)
+	}
 }
 
 // shortEvent names an event in a narrow column.
@@ -78,6 +82,17 @@ func shortEvent(e compare.Event) string {
 		return "hang-up"
 	}
 	return string(e)
+}
+
+// experimentMark is matchMark with a third answer: inconclusive.
+func experimentMark(e compare.Experiment, color bool) string {
+	switch {
+	case e.Inconclusive() && color:
+		return "\x1b[33m? inconclusive\x1b[0m"
+	case e.Inconclusive():
+		return "? inconclusive"
+	}
+	return matchMark(e.Match, color)
 }
 
 func matchMark(ok, color bool) string {
