@@ -33,11 +33,17 @@ else
 fi
 chmod 755 "$dlab"
 
+# A registry of this burst's own (XDG_RUNTIME_DIR), so that the final
+# cleanup judges these runs only and touches no other demo of the user's.
+state=$work/state
+mkdir -m 700 "$state"
+[ -n "$user" ] && chown "$user" "$state"
+
 as() {
 	if [ -n "$user" ]; then
-		su "$user" -s /bin/bash -c "cd /tmp && $(printf '%q ' "$@")"
+		su "$user" -s /bin/bash -c "cd /tmp && XDG_RUNTIME_DIR=$state $(printf '%q ' "$@")"
 	else
-		"$@"
+		XDG_RUNTIME_DIR=$state "$@"
 	fi
 }
 
