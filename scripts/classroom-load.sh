@@ -141,7 +141,7 @@ run() {
 		if [ "$sig" = - ]; then kill -KILL $pid 2>/dev/null && echo timeout >"$tmp/dog"; else kill -s "$sig" $pid 2>/dev/null && echo sent >"$tmp/dog"; fi
 	) &
 	local dog=$!
-	wait $pid
+	wait $pid 2>/dev/null # no "Killed" line from bash: the table counts them
 	rc=$?
 	kill $dog 2>/dev/null
 	wait $dog 2>/dev/null

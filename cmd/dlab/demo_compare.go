@@ -82,7 +82,7 @@ func runDemoCompare(opts *demoCompareOptions) error {
 	case opts.Markdown:
 		fmt.Fprint(opts.IO.Out, r.Markdown())
 	default:
-		writeCompareText(opts.IO.Out, r, opts.IO.Color, opts.IO.Width)
+		r.WriteText(opts.IO.Out, opts.IO.Color, opts.IO.Width)
 	}
 	if r.Experiments.Mismatches() > 0 {
 		return exitError{code: 1}
