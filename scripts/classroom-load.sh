@@ -5,8 +5,9 @@
 # workshop status/next/hint/check, in random order, and some of the commands
 # are interrupted (SIGINT, as ^C) or killed (SIGKILL) at a random moment.
 # Then each student's `dlab demo cleanup` runs, and the report says: runs,
-# failures (by reason), what cleanup had to end, leaks (processes still
-# there after cleanup), and p50/p95 time per command.
+# failures (by reason), what the next dlab or the final cleanup had to end
+# after a kill, leaks (processes still there after cleanup), and p50/p95
+# time per command (of the runs that were not interrupted on purpose).
 #
 #   scripts/classroom-load.sh [--users N] [--minutes M] [--user-list a,b,c]
 #                             [--kill-percent P] [--command-timeout S] [--dlab PATH]
@@ -165,7 +166,10 @@ run() {
 		[ "$verdict" = ok ] && verdict=inconclusive
 	fi
 	reason=$(printf '%s' "$reason" | tr '\t\n' '  ' | sed -E 's/[0-9]+/N/g' | cut -c1-160)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$ms" "$rc" "$sig" "$verdict" "$reason" >>"$out"
+	# What an earlier, killed dlab of this student left and this one ended.
+	local leftovers
+	leftovers=$(grep -c 'left running by an earlier dlab' "$tmp/err")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$ms" "$rc" "$sig" "$verdict" "$reason" "$leftovers" >>"$out"
 }
 
 while [ "$(date +%s)" -lt "$end" ]; do
@@ -261,7 +265,8 @@ echo "runs: $(wc -l <"$all"); ok: $(awk -F'\t' '$6=="ok"' "$all" | wc -l);" \
 	"compare inconclusive: $(awk -F'\t' '$6=="inconclusive"' "$all" | wc -l);" \
 	"failures: $(awk -F'\t' '$6=="fail"' "$all" | wc -l)"
 awk -F'\t' '$6=="fail" {print $2 ": " $7}' "$all" | sort | uniq -c | sort -rn | sed 's/^/  failure /'
-echo "processes cleanup had to end (left by killed commands): $ended"
+echo "leftovers of killed commands ended by the student's next dlab: $(awk -F'\t' '{n += $8} END {print n + 0}' "$all");" \
+	"by the final cleanup: $ended"
 echo "leaks (still running after cleanup): $leak_count"
 [ -n "$leaks" ] && printf '%s\n' "$leaks" | sed 's/^/  leak: /'
 echo
