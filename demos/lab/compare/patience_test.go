@@ -212,3 +212,22 @@ func TestInconclusiveIsNoMismatchAndSaysNothingOfTheDraft(t *testing.T) {
 		t.Errorf("%d mismatch(es), draft wrong %d, Markdown:\n%s", es.Mismatches(), len(es.DraftWrong()), md)
 	}
 }
+
+// A start cut short on a busy machine says so in one line, and how to try
+// again; any other failure keeps every start's own error.
+func TestAStartCutShortByABusyMachineSaysHowToRetry(t *testing.T) {
+	ctx, cancel := patience{machine: fixedMachine(2, 8)}.context(context.Background(), time.Millisecond, 20*time.Millisecond)
+	defer cancel()
+	<-ctx.Done()
+	errs := []error{errors.New("cannot start the daemon: the demo daemon did not start: not ready in time: context canceled")}
+	got := startFailure(ctx, 14, errs, true).Error()
+	want := "could not start the demo's 14 processes: the machine was too busy (load 8.0 on 2 CPUs; waited "
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "): try again when it is quieter, or with --no-experiments, which starts 2 processes instead of 14") {
+		t.Errorf("got %q", got)
+	}
+	idle, stop := context.WithCancel(context.Background())
+	stop()
+	if got := startFailure(idle, 14, errs, true); got.Error() != errs[0].Error() {
+		t.Errorf("not busy: got %q, want the start's own error", got)
+	}
+}
