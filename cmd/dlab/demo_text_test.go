@@ -54,7 +54,7 @@ func compareFixture() compare.Result {
 func TestCompareTextGolden(t *testing.T) {
 	for _, width := range []int{0, 80} {
 		var b bytes.Buffer
-		writeCompareText(&b, compareFixture(), false, width)
+		compareFixture().WriteText(&b, false, width)
 		name := "compare-piped.txt"
 		if width > 0 {
 			name = "compare-80.txt"
@@ -73,8 +73,8 @@ func TestCompareTextGolden(t *testing.T) {
 
 func TestColourOnlyOnATerminal(t *testing.T) {
 	var plain, colour bytes.Buffer
-	writeCompareText(&plain, compareFixture(), false, 80)
-	writeCompareText(&colour, compareFixture(), true, 80)
+	compareFixture().WriteText(&plain, false, 80)
+	compareFixture().WriteText(&colour, true, 80)
 	if strings.Contains(plain.String(), "\x1b[") {
 		t.Error("escape codes without colour")
 	}

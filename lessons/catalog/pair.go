@@ -50,6 +50,9 @@ func signalsDemo(ctx context.Context) (string, error) {
 				if e.Match {
 					return e.Observed.Text + " ✓"
 				}
+				if e.Inconclusive() {
+					return e.Observed.Text + " ?"
+				}
 				return e.Observed.Text + " ✗ (the lesson expects: " + e.Expected.Text + ")"
 			}
 		}
@@ -61,6 +64,9 @@ func signalsDemo(ctx context.Context) (string, error) {
 	paras := []string{
 		"Each cell is a fresh process: started, signalled, watched until it ended or proved it was still running. ✓ marks an outcome that is what the lesson predicts.",
 		t.String(),
+	}
+	if n := r.Experiments.Inconclusives(); n > 0 {
+		paras = append(paras, fmt.Sprintf("**%d outcome(s) marked ? are inconclusive**: %s", n, compare.InconclusiveNote))
 	}
 	if n := r.Experiments.Mismatches(); n == 0 {
 		paras = append(paras, "The kernel treated both processes alike. Every difference came from who could send the signal (a terminal reaches only its own session) or from what the daemon chose to catch (SIGTERM and SIGHUP).")

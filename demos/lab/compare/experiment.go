@@ -40,6 +40,9 @@ const (
 	OtherExit     Outcome = "exited"         // ended some other way
 	NoReaction    Outcome = "no reaction"    // still running, with no sign of having handled it
 	NotObserved   Outcome = "not observed"   // the experiment could not be run
+	// Inconclusive: what the process did was not seen in time, on a
+	// machine too busy to tell a slow reaction from none (see patience).
+	Inconclusive Outcome = "inconclusive"
 )
 
 // Expectation is what the lesson says will happen (facts.md, signal(7)).
@@ -67,7 +70,7 @@ type Experiment struct {
 	How         string      `json:"how"`                   // how dlab made the event happen
 	Disposition string      `json:"disposition"`           // of the signal, from /proc/PID/status just before
 	Draft       string      `json:"draft,omitempty"`       // what the draft's signal table says
-	DraftHolds  *bool       `json:"draft_holds,omitempty"` // whether the observation agrees with it; nil when the draft says nothing
+	DraftHolds  *bool       `json:"draft_holds,omitempty"` // whether the observation agrees with it; nil when the draft says nothing or nothing was seen
 	Expected    Expectation `json:"expected"`
 	Observed    Observation `json:"observed"`
 	Match       bool        `json:"match"`
@@ -152,7 +155,7 @@ func newExperiment(event Event, target Target, pid int, how, disposition string,
 	e := Experiment{Event: event, Target: target, PID: pid, How: how, Disposition: disposition,
 		Draft: draftSays[target][event], Expected: Expected(target, event), Observed: o}
 	e.Match = Matches(e.Expected, o)
-	if want, ok := draftOutcome[e.Draft]; ok {
+	if want, ok := draftOutcome[e.Draft]; ok && o.Outcome != Inconclusive && o.Outcome != NotObserved {
 		holds := want == o.Outcome
 		e.DraftHolds = &holds
 	}

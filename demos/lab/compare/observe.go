@@ -17,12 +17,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// guard bounds the wait for a reaction. A process reacts to a signal in
-// microseconds to milliseconds, and every expected outcome is an event
-// (an exit, a log line) that ends the wait at once; the guard only ends
-// the wait for a reaction that never comes, which is then reported as no
-// reaction, with the evidence that the process is still running.
-const guard = 750 * time.Millisecond
+// How long to wait for a reaction, on an idle machine and at most (see
+// patience). A process reacts to a signal in microseconds to milliseconds,
+// and every expected outcome is an event (an exit, a log line) that ends
+// the wait at once; the wait runs out only for a reaction that never
+// comes, or one that a busy machine delays.
+const (
+	reactBase  = 750 * time.Millisecond
+	reactLimit = 30 * time.Second
+)
+
+// How long to wait for the exit status of a process that has exited: it
+// is readable at once (PIDFD_INFO_EXIT, or field 52 of a zombie's stat)
+// but for a moment between the two.
+const (
+	exitStatusBase  = 250 * time.Millisecond
+	exitStatusLimit = 10 * time.Second
+)
 
 // pfExiting is PF_EXITING in /proc/PID/stat field 9: set once the process
 // has begun to exit.
@@ -96,8 +107,8 @@ type daemonUnderTest struct {
 // observeDaemonSignal sends sig to the daemon and watches what it does:
 // it exits (how, read through the pidfd; did it log its shutdown and
 // remove its PID file?), or it logs that it reloaded, or nothing happens
-// within the guard.
-func observeDaemonSignal(ctx context.Context, d daemonUnderTest, sig unix.Signal) Experiment {
+// in the time the machine's load allows.
+func observeDaemonSignal(ctx context.Context, pat patience, d daemonUnderTest, sig unix.Signal) Experiment {
 	event := Event(proc.SignalName(sig))
 	how := fmt.Sprintf("kill -%s %d, through a pidfd", strings.TrimPrefix(proc.SignalName(sig), "SIG"), d.PID)
 	disp := disposition(d.PID, sig)
@@ -105,14 +116,14 @@ func observeDaemonSignal(ctx context.Context, d daemonUnderTest, sig unix.Signal
 	if err := d.p.Signal(sig); err != nil {
 		return newExperiment(event, SysVDaemon, d.PID, how, disp, Observation{Outcome: NotObserved, Text: "could not send it: " + err.Error()})
 	}
-	o := watchDaemon(ctx, d, disp)
+	o := watchDaemon(ctx, pat, d, disp)
 	e := newExperiment(event, SysVDaemon, d.PID, how, disp, o)
 	e.TookMS = ms(time.Since(t0))
 	return e
 }
 
 // watchDaemon waits for the first sign of what the daemon did.
-func watchDaemon(ctx context.Context, d daemonUnderTest, disp string) Observation {
+func watchDaemon(ctx context.Context, pat patience, d daemonUnderTest, disp string) Observation {
 	if disp == string(proc.Ignored) {
 		// An ignored signal is discarded when it is sent (signal(7)):
 		// by the time kill returned, it was handled.
@@ -121,13 +132,14 @@ func watchDaemon(ctx context.Context, d daemonUnderTest, disp string) Observatio
 			return Observation{Outcome: Ignored, Text: "ignored: still running", Evidence: []string{"SigIgn had it before it was sent: the kernel discards an ignored signal when it is sent", state}}
 		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, guard)
+	t0 := time.Now()
+	wctx, cancel := pat.context(ctx, reactBase, reactLimit)
 	defer cancel()
 	reloaded := make(chan error, 1)
 	go func() { reloaded <- d.WaitLog(wctx, sysv.LogReloaded) }()
 	select {
 	case <-d.p.Exited():
-		return daemonExit(ctx, d)
+		return daemonExit(ctx, pat, d)
 	case err := <-reloaded:
 		if err == nil {
 			ok, state := stillRunning(d.PID, d.StartTime)
@@ -135,26 +147,30 @@ func watchDaemon(ctx context.Context, d daemonUnderTest, disp string) Observatio
 				return Observation{Outcome: Reloaded, Text: "reloaded its configuration, still running",
 					Evidence: []string{"its log: " + logLine(d, sysv.LogReloaded), state}}
 			}
-			return daemonExit(ctx, d)
+			return daemonExit(ctx, pat, d)
 		}
-		if ctx.Err() != nil {
-			return Observation{Outcome: NotObserved, Text: "interrupted"}
-		}
-		// The guard passed with no exit and no log line.
-		select {
-		case <-d.p.Exited():
-			return daemonExit(ctx, d)
-		default:
-		}
-		_, state := stillRunning(d.PID, d.StartTime)
-		return Observation{Outcome: NoReaction, Text: "no reaction: still running",
-			Evidence: []string{fmt.Sprintf("no exit and no new log line within %v", guard), state}}
 	}
+	// The log can't be watched, or the wait ran out: an exit may still
+	// come, or have come meanwhile.
+	select {
+	case <-d.p.Exited():
+		return daemonExit(ctx, pat, d)
+	case <-wctx.Done():
+	}
+	if ctx.Err() != nil {
+		return Observation{Outcome: NotObserved, Text: "interrupted"}
+	}
+	_, state := stillRunning(d.PID, d.StartTime)
+	waited := fmt.Sprintf("no exit and no new log line within %v", time.Since(t0).Round(time.Millisecond))
+	if b := tooBusy(wctx); b != nil {
+		return Observation{Outcome: Inconclusive, Text: "inconclusive: " + b.Error(), Evidence: []string{waited, state}}
+	}
+	return Observation{Outcome: NoReaction, Text: "no reaction: still running", Evidence: []string{waited, state}}
 }
 
 // daemonExit says how the daemon ended and what it left behind.
-func daemonExit(ctx context.Context, d daemonUnderTest) Observation {
-	ectx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+func daemonExit(ctx context.Context, pat patience, d daemonUnderTest) Observation {
+	ectx, cancel := pat.context(ctx, exitStatusBase, exitStatusLimit)
 	defer cancel()
 	exit, _ := d.p.ExitStatus(ectx)
 	shutdown := logLine(d, "shutting down")
@@ -163,8 +179,6 @@ func daemonExit(ctx context.Context, d daemonUnderTest) Observation {
 	var ev []string
 	if exit.Known {
 		ev = append(ev, exit.String()+", read from "+exit.Source+" (it is not our child: PID 1 or a subreaper reaps it)")
-	} else {
-		ev = append(ev, "exited; its exit status went to its reaper only (Linux 6.15+ keeps it for pidfd holders)")
 	}
 	if shutdown != "" {
 		ev = append(ev, "its log: "+shutdown)
@@ -177,14 +191,21 @@ func daemonExit(ctx context.Context, d daemonUnderTest) Observation {
 		ev = append(ev, "its PID file was left behind: "+d.PIDFile)
 	}
 	switch {
-	case shutdown != "" && pidFileGone && exit.Known && exit.Status.Exited() && exit.Status.ExitStatus() == 0:
+	case !exit.Known && ctx.Err() != nil:
+		return Observation{Outcome: NotObserved, Text: "interrupted", Evidence: ev}
+	case !exit.Known:
+		// Without the status, a shutdown line or its absence is not
+		// enough to tell a clean exit, or which signal killed it.
+		why := "its exit status went to its reaper only (Linux 6.15+ keeps it for pidfd holders)"
+		if b := tooBusy(ectx); b != nil {
+			why = "its exit status was not readable in time: " + b.Error()
+		}
+		return Observation{Outcome: Inconclusive, Text: "inconclusive: it ended, but how is unknown: " + why, Evidence: ev}
+	case shutdown != "" && pidFileGone && exit.Status.Exited() && exit.Status.ExitStatus() == 0:
 		return Observation{Outcome: CleanShutdown, Text: "shut down cleanly: logged it, removed its PID file, exited 0", Evidence: ev}
 	case exit.Signal() != 0:
 		out, sig := observedKilled(exit.String())
 		return Observation{Outcome: out, Signal: sig, Text: exit.String() + ", no clean shutdown", Evidence: ev}
-	case !exit.Known && shutdown == "":
-		// Without the status, an exit with no last word is a kill.
-		return Observation{Outcome: Killed, Text: "ended at once, no clean shutdown (signal unknown)", Evidence: ev}
 	}
 	return Observation{Outcome: OtherExit, Text: exit.String(), Evidence: ev}
 }

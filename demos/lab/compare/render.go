@@ -39,13 +39,16 @@ func (es Experiments) Markdown() string {
 			draft = "~~" + draft + "~~"
 		}
 		fmt.Fprintf(&b, "| %s | %s (PID %d) | %s | %s | %s | %s |\n", md(string(e.Event)), e.Target, e.PID,
-			draft, md(e.Expected.Text), md(e.Observed.Text), matchMark(e.Match))
+			draft, md(e.Expected.Text), md(e.Observed.Text), e.Mark())
 	}
 	for _, e := range es.DraftWrong() {
 		fmt.Fprintf(&b, "\n%s\n", md(e.DraftNote()))
 	}
 	if n := es.Mismatches(); n > 0 {
 		fmt.Fprintf(&b, "\n**%d mismatch(es)**: what was observed is not what the lesson expects; see the evidence with --json.\n", n)
+	}
+	if n := es.Inconclusives(); n > 0 {
+		fmt.Fprintf(&b, "\n**%d inconclusive**: %s\n", n, md(InconclusiveNote))
 	}
 	return b.String()
 }
@@ -68,12 +71,21 @@ func (e Experiment) DraftNote() string {
 		e.Event, map[Target]string{NormalProcess: "normal", SysVDaemon: "daemon"}[e.Target], e.Draft, e.Observed.Text, e.Expected.Why)
 }
 
-func matchMark(ok bool) string {
-	if ok {
+// Mark says in a few characters how the observation compares with the
+// lesson.
+func (e Experiment) Mark() string {
+	switch {
+	case e.Match:
 		return "✓ as expected"
+	case e.Inconclusive():
+		return "? inconclusive"
 	}
 	return "✗ MISMATCH"
 }
+
+// InconclusiveNote says what an inconclusive experiment means and what to
+// do about it.
+const InconclusiveNote = "the machine was too busy to see what happened in time, which contradicts nothing the lesson says; run dlab demo compare again when it is quieter."
 
 // md keeps a value from breaking a Markdown table.
 func md(s string) string {

@@ -18,9 +18,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// startTimeout bounds the start of all the processes; they are ready in
-// milliseconds.
-const startTimeout = 10 * time.Second
+// How long the start of all the processes may take, on an idle machine
+// and at most (see patience). They are ready in milliseconds when the
+// machine is idle; a classroom starting the demo at once takes seconds.
+const (
+	startBase  = 10 * time.Second
+	startLimit = 90 * time.Second
+)
 
 // stopTimeout is how long each process gets to handle SIGTERM at the end
 // before SIGKILL.
@@ -30,20 +34,34 @@ const stopTimeout = 2 * time.Second
 // ends, whatever happened in between (an error, ^C in dlab).
 type lab struct {
 	mu       sync.Mutex
-	normals  []*normal.Process
+	normals  []normalUnderTest
 	daemons  []daemonUnderTest
 	lifetime time.Duration
 }
 
-func (l *lab) startNormal(ctx context.Context) (*normal.Process, error) {
-	p, err := normal.Start(ctx, normal.Options{Lifetime: l.lifetime})
+// normalUnderTest is a normal process held by our own pidfd as well: its
+// parent, the shell, reports its end, but on a busy machine the kernel's
+// word (the pidfd readable, the status in the zombie's stat) comes first.
+type normalUnderTest struct {
+	*normal.Process
+	p *pidfd.Process
+}
+
+func (l *lab) startNormal(ctx context.Context) (normalUnderTest, error) {
+	n, err := normal.Start(ctx, normal.Options{Lifetime: l.lifetime})
 	if err != nil {
-		return nil, fmt.Errorf("cannot start the normal process: %w", err)
+		return normalUnderTest{}, fmt.Errorf("cannot start the normal process: %w", err)
 	}
+	p, err := pidfd.Open(n.PID, n.StartTime)
+	if err != nil {
+		n.Stop()
+		return normalUnderTest{}, fmt.Errorf("the normal process (PID %d) ended as soon as it started: %w", n.PID, err)
+	}
+	nt := normalUnderTest{n, p}
 	l.mu.Lock()
-	l.normals = append(l.normals, p)
+	l.normals = append(l.normals, nt)
 	l.mu.Unlock()
-	return p, nil
+	return nt, nil
 }
 
 func (l *lab) startDaemon(ctx context.Context, listen bool) (daemonUnderTest, error) {
@@ -68,9 +86,9 @@ func (l *lab) stop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, p := range l.normals {
+	for _, n := range l.normals {
 		wg.Add(1)
-		go func() { defer wg.Done(); p.Stop() }()
+		go func() { defer wg.Done(); n.Stop(); n.p.Close() }()
 	}
 	for _, d := range l.daemons {
 		wg.Add(1)
@@ -103,19 +121,22 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	//
 	// A start is not interrupted halfway, even by ^C: a daemon cut off
 	// between its forks could escape before it has told anyone its PID.
-	// Starting takes milliseconds; ^C is honoured right after.
-	startCtx, cancelStart := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+	// Starting takes milliseconds on an idle machine; ^C is honoured
+	// right after.
+	pat := patience{machine: liveMachine()}
+	startCtx, cancelStart := pat.context(context.WithoutCancel(ctx), startBase, startLimit)
 	defer cancelStart()
 	var (
 		wg    sync.WaitGroup
 		errMu sync.Mutex
 		errs  []error
 		pair  struct {
-			n *normal.Process
+			n normalUnderTest
 			d daemonUnderTest
 		}
-		normals = map[Event]*normal.Process{}
+		normals = map[Event]normalUnderTest{}
 		daemons = map[Event]daemonUnderTest{}
+		starts  int
 	)
 	fail := func(err error) {
 		errMu.Lock()
@@ -123,6 +144,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		errMu.Unlock()
 	}
 	start := func(f func() error) {
+		starts++
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -159,11 +181,13 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		}
 	}
 	wg.Wait()
+	// A machine this slow to start them is as slow at what they do next.
+	pat.floor = time.Since(t0)
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
 	if len(errs) > 0 {
-		return Result{}, errors.Join(errs...)
+		return Result{}, startFailure(startCtx, starts, errs, opts.Experiments)
 	}
 
 	var r Result
@@ -177,7 +201,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	r.Rows = Table(r.Normal, r.Daemon)
 	r.Reaper = ReaperOf(r.Daemon.Facts)
 	if opts.Experiments {
-		r.Experiments = runExperiments(ctx, normals, daemons)
+		r.Experiments = runExperiments(ctx, pat, normals, daemons)
 		if ctx.Err() != nil {
 			return r, ctx.Err()
 		}
@@ -194,9 +218,24 @@ func explain(pid int, what string) (inspect.Report, error) {
 	return r, nil
 }
 
+// startFailure says why the processes did not all start, and how to try
+// again. On a machine too busy to start them in time, that is the one
+// reason worth a line; the errors of each start only repeat it.
+func startFailure(startCtx context.Context, starts int, errs []error, experiments bool) error {
+	b := tooBusy(startCtx)
+	if b == nil {
+		return errors.Join(errs...)
+	}
+	retry := "try again when it is quieter"
+	if experiments {
+		retry += ", or with --no-experiments, which starts 2 processes instead of 14"
+	}
+	return fmt.Errorf("could not start the demo's %d processes: %w: %s", starts, b, retry)
+}
+
 // runExperiments runs each experiment on its own processes, all at once,
 // and returns them in the lesson's order.
-func runExperiments(ctx context.Context, normals map[Event]*normal.Process, daemons map[Event]daemonUnderTest) Experiments {
+func runExperiments(ctx context.Context, pat patience, normals map[Event]normalUnderTest, daemons map[Event]daemonUnderTest) Experiments {
 	results := make([][2]Experiment, len(Events))
 	var wg sync.WaitGroup
 	for i, ev := range Events {
@@ -206,13 +245,13 @@ func runExperiments(ctx context.Context, normals map[Event]*normal.Process, daem
 			defer wg.Done()
 			switch ev {
 			case TypeCtrlC, HangUp:
-				results[i] = terminalEvent(ctx, ev, n, d)
+				results[i] = terminalEvent(ctx, pat, ev, n, d)
 			default:
 				sig := signalOf[ev]
 				var inner sync.WaitGroup
 				inner.Add(2)
-				go func() { defer inner.Done(); results[i][0] = observeNormalSignal(ctx, n, sig) }()
-				go func() { defer inner.Done(); results[i][1] = observeDaemonSignal(ctx, d, sig) }()
+				go func() { defer inner.Done(); results[i][0] = observeNormalSignal(ctx, pat, n, sig) }()
+				go func() { defer inner.Done(); results[i][1] = observeDaemonSignal(ctx, pat, d, sig) }()
 				inner.Wait()
 			}
 		}()
@@ -227,39 +266,59 @@ func runExperiments(ctx context.Context, normals map[Event]*normal.Process, daem
 
 var signalOf = map[Event]unix.Signal{SendTERM: unix.SIGTERM, SendHUP: unix.SIGHUP, SendINT: unix.SIGINT, SendKILL: unix.SIGKILL}
 
-// observeNormalSignal sends sig to the normal process and waits for what
-// its shell (the session leader, its parent) learns from wait(2).
-func observeNormalSignal(ctx context.Context, n *normal.Process, sig unix.Signal) Experiment {
+// observeNormalSignal sends sig to the normal process and waits for its
+// end.
+func observeNormalSignal(ctx context.Context, pat patience, n normalUnderTest, sig unix.Signal) Experiment {
 	event := Event(proc.SignalName(sig))
 	how := fmt.Sprintf("kill -%s %d", proc.SignalName(sig)[3:], n.PID)
 	disp := disposition(n.PID, sig)
-	return watchNormal(ctx, event, n, how, disp, func() error { return n.Signal(sig) })
+	return watchNormal(ctx, pat, event, n, how, disp, func() error { return n.Signal(sig) })
 }
 
-// watchNormal makes the event happen and waits for the program's end.
-func watchNormal(ctx context.Context, event Event, n *normal.Process, how, disp string, do func() error) Experiment {
-	start := startTimeOf(n.PID)
+// watchNormal makes the event happen and waits for the program's end: the
+// word of its parent, the shell (the session leader), which learns it from
+// wait(2), or the kernel's through our pidfd, whichever comes first.
+func watchNormal(ctx context.Context, pat patience, event Event, n normalUnderTest, how, disp string, do func() error) Experiment {
 	t0 := time.Now()
 	if err := do(); err != nil {
 		return newExperiment(event, NormalProcess, n.PID, how, disp, Observation{Outcome: NotObserved, Text: "could not do it: " + err.Error()})
 	}
-	wctx, cancel := context.WithTimeout(ctx, guard)
+	wctx, cancel := pat.context(ctx, reactBase, reactLimit)
 	defer cancel()
+	leader := make(chan string, 1)
+	go func() {
+		if how, err := n.WaitExit(wctx); err == nil {
+			leader <- how
+		}
+	}()
+	kernel := make(chan pidfd.Exit, 1)
+	go func() {
+		if e, err := n.p.ExitStatus(wctx); err == nil && e.Known {
+			kernel <- e
+		}
+	}()
 	var o Observation
-	exit, err := n.WaitExit(wctx)
-	switch {
-	case err == nil:
+	select {
+	case exit := <-leader:
 		out, sig := observedKilled(exit)
 		o = Observation{Outcome: out, Signal: sig, Text: exit,
 			Evidence: []string{exit + ", as its parent, the shell on " + n.TTY + ", got it from wait(2)"}}
-	case ctx.Err() != nil:
-		o = Observation{Outcome: NotObserved, Text: "interrupted"}
-	default:
-		ok, state := stillRunning(n.PID, start)
-		o = Observation{Outcome: NoReaction, Text: "no reaction: still running",
-			Evidence: []string{fmt.Sprintf("it did not exit within %v", guard), state}}
-		if ok && disp == string(proc.Ignored) {
-			o.Outcome, o.Text = Ignored, "ignored: still running"
+	case e := <-kernel:
+		out, sig := observedKilled(e.String())
+		o = Observation{Outcome: out, Signal: sig, Text: e.String(),
+			Evidence: []string{e.String() + ", read from " + e.Source + " through a pidfd, before its parent, the shell on " + n.TTY + ", reported it"}}
+	case <-wctx.Done():
+		ok, state := stillRunning(n.PID, n.StartTime)
+		waited := fmt.Sprintf("it did not exit within %v", time.Since(t0).Round(time.Millisecond))
+		switch b := tooBusy(wctx); {
+		case ctx.Err() != nil:
+			o = Observation{Outcome: NotObserved, Text: "interrupted"}
+		case b != nil:
+			o = Observation{Outcome: Inconclusive, Text: "inconclusive: " + b.Error(), Evidence: []string{waited, state}}
+		case ok && disp == string(proc.Ignored):
+			o = Observation{Outcome: Ignored, Text: "ignored: still running", Evidence: []string{waited, state}}
+		default:
+			o = Observation{Outcome: NoReaction, Text: "no reaction: still running", Evidence: []string{waited, state}}
 		}
 	}
 	e := newExperiment(event, NormalProcess, n.PID, how, disp, o)
@@ -271,7 +330,7 @@ func watchNormal(ctx context.Context, event Event, n *normal.Process, how, disp 
 // and checks the daemon against the same event: what the event did to the
 // normal process proves it happened, so the daemon's still running is
 // not a guess.
-func terminalEvent(ctx context.Context, ev Event, n *normal.Process, d daemonUnderTest) [2]Experiment {
+func terminalEvent(ctx context.Context, pat patience, ev Event, n normalUnderTest, d daemonUnderTest) [2]Experiment {
 	var how string
 	var do func() error
 	var sig unix.Signal
@@ -282,16 +341,14 @@ func terminalEvent(ctx context.Context, ev Event, n *normal.Process, d daemonUnd
 		how = fmt.Sprintf("the master side of %s closed", n.TTY)
 		do, sig = n.Hangup, unix.SIGHUP
 	}
-	ne := watchNormal(ctx, ev, n, how, disposition(n.PID, sig), do)
+	ne := watchNormal(ctx, pat, ev, n, how, disposition(n.PID, sig), do)
 	witness := fmt.Sprintf("the same event on %s: the normal process (PID %d) %s", n.TTY, n.PID, ne.Observed.Text)
 	de := observeDaemonUntouched(ev, d, fmt.Sprintf("the same event: %s; the daemon has no controlling terminal", how), witness)
-	return [2]Experiment{ne, de}
-}
-
-func startTimeOf(pid int) uint64 {
-	st, err := proc.Live().Stat(pid)
-	if err != nil {
-		return 0
+	if ne.Inconclusive() && de.Observed.Outcome == StillRunning {
+		// Still running, but nothing proves the event happened.
+		de.Observed.Outcome = Inconclusive
+		de.Observed.Text = "inconclusive: still running, but the same event was not seen to reach the normal process in time"
+		de.Match = false
 	}
-	return st.StartTime
+	return [2]Experiment{ne, de}
 }
