@@ -7,7 +7,11 @@
 //	title: Signals, and who sends them
 //	summary: What SIGTERM, SIGHUP, SIGINT and SIGKILL do to a normal process and to a daemon
 //	order: 130
+//	part: 1
 //	---
+//
+// part is optional (1 when left out): the lessons come in two parts, what
+// makes a daemon (1) and running services (2), and a set lists part 1 first.
 //
 // A live demo is placed in the text as a fenced block whose info string is
 // "dlab-demo NAME"; its body is the sentence shown when demos don't run (and
@@ -40,6 +44,7 @@ type Lesson struct {
 	Title   string
 	Summary string // one line, shown in the list
 	Order   int    // teaching order, unique in a set
+	Part    int    // 1 or 2: see PartTitle; 1 when the front matter doesn't say
 	Body    string // the Markdown after the front matter
 	File    string // the file it came from, for error messages
 	// bodyLine is the line of the file where Body starts, so errors about
@@ -80,7 +85,30 @@ func Load(fsys fs.FS) ([]Lesson, error) {
 		return nil, errors.New("no lessons found (want *.md files with a front matter)")
 	}
 	sort.Slice(ls, func(i, j int) bool { return ls[i].Order < ls[j].Order })
+	if err := checkParts(ls); err != nil {
+		return nil, err
+	}
 	return ls, nil
+}
+
+// Parts of the course: a student reads part 1 before part 2.
+var partTitles = map[int]string{
+	1: "How a daemon differs from a normal process",
+	2: "Running services: management, troubleshooting, logs, security",
+}
+
+// PartTitle is the heading of a part, for a list of the lessons.
+func PartTitle(part int) string { return partTitles[part] }
+
+// checkParts refuses a set whose parts are interleaved in teaching order: a
+// list headed by part can show each part once.
+func checkParts(ls []Lesson) error {
+	for i := 1; i < len(ls); i++ {
+		if ls[i].Part < ls[i-1].Part {
+			return fmt.Errorf("%s: part %d comes after %s of part %d in teaching order: give it a smaller order or a later part", ls[i].File, ls[i].Part, ls[i-1].File, ls[i-1].Part)
+		}
+	}
+	return nil
 }
 
 // checkSet reports what is wrong with the set rather than with one file.
@@ -101,13 +129,13 @@ func checkSet(ls []Lesson) []error {
 	return errs
 }
 
-// fields are the front matter keys, all required.
+// fields are the required front matter keys; "part" may be left out.
 var fields = []string{"name", "title", "summary", "order"}
 
 // Parse reads one lesson file. file names it in errors.
 func Parse(file string, b []byte) (Lesson, error) {
 	text := strings.ReplaceAll(string(b), "\r\n", "\n")
-	l := Lesson{File: path.Base(file)}
+	l := Lesson{File: path.Base(file), Part: 1}
 	fail := func(line int, format string, args ...any) (Lesson, error) {
 		return Lesson{}, fmt.Errorf("%s:%d: %s", l.File, line, fmt.Sprintf(format, args...))
 	}
@@ -148,8 +176,14 @@ func Parse(file string, b []byte) (Lesson, error) {
 				return fail(i+1, "order %q is not a whole number", val)
 			}
 			l.Order = n
+		case "part":
+			n, err := strconv.Atoi(val)
+			if err != nil || PartTitle(n) == "" {
+				return fail(i+1, "part %q: use 1 (what makes a daemon) or 2 (running services)", val)
+			}
+			l.Part = n
 		default:
-			return fail(i+1, "unknown front matter field %q (want %s)", key, strings.Join(fields, ", "))
+			return fail(i+1, "unknown front matter field %q (want %s, and optionally part)", key, strings.Join(fields, ", "))
 		}
 		if val == "" {
 			return fail(i+1, "front matter field %q is empty", key)

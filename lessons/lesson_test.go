@@ -19,7 +19,7 @@ func TestParseFrontMatter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Lesson{Name: "signals", Title: "Signals: who sends them", Summary: "What signals do", Order: 130, Body: "Body.\n", File: "x.md"}
+	want := Lesson{Name: "signals", Title: "Signals: who sends them", Summary: "What signals do", Order: 130, Part: 1, Body: "Body.\n", File: "x.md"}
 	l.bodyLine = 0
 	if l != want {
 		t.Errorf("got %+v\nwant %+v", l, want)
@@ -36,6 +36,8 @@ func TestParseRefusesBadFrontMatter(t *testing.T) {
 		{"duplicate field", string(lessonFile(okFront+"title: Again\n", "")), `x.md:6: front matter field "title" given twice (first on line 3)`},
 		{"unknown field", string(lessonFile(okFront+"author: me\n", "")), `unknown front matter field "author"`},
 		{"empty field", string(lessonFile("name: a\ntitle:\nsummary: s\norder: 1\n", "")), `field "title" is empty`},
+		{"part out of range", string(lessonFile(okFront+"part: 3\n", "")), `part "3": use 1`},
+		{"part not a number", string(lessonFile(okFront+"part: two\n", "")), `part "two": use 1`},
 		{"order not a number", string(lessonFile("name: a\ntitle: A\nsummary: s\norder: first\n", "")), `order "first" is not a whole number`},
 		{"bad name", string(lessonFile("name: Big Name\ntitle: A\nsummary: s\norder: 1\n", "")), `name "Big Name": use lower-case`},
 		{"reserved name", string(lessonFile("name: all\ntitle: A\nsummary: s\norder: 1\n", "")), `name "all" is reserved`},
@@ -88,6 +90,23 @@ func TestLoadReportsEveryProblemOfTheSet(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
+	}
+}
+
+func TestLoadRefusesInterleavedParts(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.md": {Data: lessonFile("name: a\ntitle: A\nsummary: s\norder: 10\n", "")},
+		"b.md": {Data: lessonFile("name: b\ntitle: B\nsummary: s\norder: 20\npart: 2\n", "")},
+		"c.md": {Data: lessonFile("name: c\ntitle: C\nsummary: s\norder: 30\n", "")},
+	}
+	_, err := Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), "c.md: part 1 comes after b.md of part 2") {
+		t.Errorf("error %v, want c.md refused for coming after part 2", err)
+	}
+	fsys["c.md"] = &fstest.MapFile{Data: lessonFile("name: c\ntitle: C\nsummary: s\norder: 30\npart: 2\n", "")}
+	ls, err := Load(fsys)
+	if err != nil || ls[0].Part != 1 || ls[2].Part != 2 {
+		t.Errorf("Load = %v, %v", ls, err)
 	}
 }
 
