@@ -164,6 +164,7 @@ wait:
 		// What it left behind had forked away; give a double fork its moment.
 		h.settleQuiet()
 	}
+	h.recordLive()
 	for _, st := range h.program() {
 		if st.PPID == h.self && st.PID != mainPID {
 			svc.Escaped = append(svc.Escaped, procOf(st))
