@@ -39,7 +39,13 @@ promptly, the original process exits, the daemon has no controlling terminal,
 is in a new session, is not a session leader (the second fork), its stdio is
 not on the terminal, cwd is /, umask is set, a PID file names it, the terminal
 hanging up and SIGHUP don't kill it, SIGTERM ends it promptly and it removes
-its PID file.
+its PID file. Each required step is judged on a live daemon: a trial that
+would end it (kill -HUP on a daemon that leaves SIGHUP at its default
+action) runs last, on a fresh start of the program.
+
+The PID file is found in the program's arguments (--pidfile X, any argument
+ending in .pid), else among your new *.pid files in the usual places; give
+it with --pidfile otherwise. Only a small regular file is read.
 
 Required steps (without them the program is still tied to your terminal or
 session) decide pass or fail; recommended ones give warnings. With --new-style
@@ -47,8 +53,11 @@ the program is started as a service manager starts one, and graded as a
 daemon that stays in the foreground, logs to stderr, ends on SIGTERM and says
 READY=1 on $NOTIFY_SOCKET.
 
-Everything the program started is ended afterwards, also on ^C. The exit
-status is 0 only when the program passes.`,
+Everything the program started is ended afterwards, also on ^C, and also
+when dlab itself is killed ('dlab demo cleanup' finds what is left if all of
+dlab's processes were killed at once). The exit status is 0 only when the
+program passes; with --json, a program that can't be run is a failed report
+on stdout with its reason.`,
 		Example: `  dlab check -- ./mydaemon.sh
   dlab check --pidfile /tmp/mydaemon.pid -- ./mydaemon --port 8080
   dlab check -- redis-server --daemonize yes --port 6390 --pidfile /tmp/redis.pid

@@ -31,6 +31,9 @@ import (
 	"syscall"
 	"time"
 
+	"dlab/demos/core/grade/reaper"
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 )
 
@@ -191,7 +194,14 @@ func Observe(ctx context.Context, opts Options) (Observation, error) {
 		select {
 		case b = <-report:
 		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
+			// The harness is stuck: kill it, and the guard ends what it
+			// leaves; the guard itself only if that does not come.
+			killChildren(cmd.Process.Pid)
+			select {
+			case b = <-report:
+			case <-time.After(15 * time.Second):
+				cmd.Process.Kill()
+			}
 		}
 	}
 	var obs Observation
@@ -240,4 +250,19 @@ func lastLine(s string) string {
 		return "no message"
 	}
 	return s
+}
+
+// killChildren sends SIGKILL to the children of pid (the guard's: the
+// harness), each through a pidfd so that a reused PID is never hit.
+func killChildren(pid int) {
+	all, _ := reaper.Descendants(proc.Live(), pid)
+	for _, st := range all {
+		if st.PPID != pid {
+			continue
+		}
+		if p, err := pidfd.Open(st.PID, st.StartTime); err == nil {
+			p.Signal(syscall.SIGKILL)
+			p.Close()
+		}
+	}
 }

@@ -47,7 +47,8 @@ type harness struct {
 	chosen string
 	// recorded are the processes of the program written to dlab's registry,
 	// so that 'dlab demo cleanup' finds them should the harness die.
-	recorded []int
+	recorded   []int
+	noRegistry bool
 }
 
 // harnessMain: argument 1 is the Options as JSON; stdin is the control pipe
@@ -229,9 +230,14 @@ func (h *harness) problem(format string, args ...any) {
 // harness: should the harness be killed before it ends the process (the
 // guard normally does that), 'dlab demo cleanup' finds it as a leftover.
 func (h *harness) record(st proc.Stat, kind string) {
+	if h.noRegistry {
+		return
+	}
 	err := registry.Add(registry.Entry{PID: st.PID, StartTime: st.StartTime, Kind: kind, Run: registry.RunID(), Owner: registry.Self()})
 	if err != nil {
-		h.problem("cannot record PID %d for 'dlab demo cleanup': %v", st.PID, err)
+		// Said once: the next ones would fail the same way.
+		h.noRegistry = true
+		h.problem("cannot record the program's processes for 'dlab demo cleanup' (should dlab be killed, they may be left running): %v", err)
 		return
 	}
 	h.recorded = append(h.recorded, st.PID)

@@ -145,10 +145,11 @@ wait:
 			}
 		case <-window.C:
 			// On a busy machine the program may not have got as far as its
-			// signal handlers yet: judging it now would send SIGTERM to a
-			// half-started process. Wait, up to the timeout, until it
-			// sleeps, as a started service does.
-			if st, err := h.fs.Stat(mainPID); err == nil && (st.State == 'R' || st.State == 'D') && time.Since(start) < h.opts.Timeout {
+			// signal handlers yet, or even been executed (the exec role is
+			// still dlab): judging it now would send SIGTERM to a
+			// half-started process. Wait, up to the timeout, until it is
+			// the program and sleeps, as a started service does.
+			if st, err := h.fs.Stat(mainPID); err == nil && (st.State == 'R' || st.State == 'D' || st.Comm == h.comm()) && time.Since(start) < h.opts.Timeout {
 				window.Reset(20 * time.Millisecond)
 				continue
 			}
@@ -163,6 +164,7 @@ wait:
 		// What it left behind had forked away; give a double fork its moment.
 		h.settleQuiet()
 	}
+	h.recordLive()
 	for _, st := range h.program() {
 		if st.PPID == h.self && st.PID != mainPID {
 			svc.Escaped = append(svc.Escaped, procOf(st))
@@ -189,6 +191,16 @@ wait:
 			return
 		}
 	}
+}
+
+// comm is the harness's own command name, which the exec role has too until
+// it executes the program.
+func (h *harness) comm() string {
+	st, err := h.fs.Stat(h.self)
+	if err != nil {
+		return ""
+	}
+	return st.Comm
 }
 
 // settleQuiet waits until the set of adopted processes has not changed for

@@ -124,21 +124,30 @@ func (h *harness) sysv() {
 	}
 
 	// SIGTERM, on a live daemon: a fresh start if a trial ended the first.
+	// What it leaves (its PID file, processes) is seen right after, before
+	// dlab ends anything itself.
+	sigterm := func(p *pidfd.Process) *Trial {
+		t := h.terminate(p)
+		if t == nil {
+			return nil
+		}
+		if o.PIDFile != nil && o.PIDFile.Found {
+			_, err := os.Lstat(o.PIDFile.Path)
+			removed := errors.Is(err, fs.ErrNotExist)
+			o.PIDFile.Removed = &removed
+		}
+		o.Leftovers = h.leftovers()
+		return t
+	}
 	h.recordLive()
 	if p.Alive() {
-		o.SIGTERM = h.terminate(p)
+		o.SIGTERM = sigterm(p)
 	} else {
-		o.SIGTERM = h.onFreshStart("SIGTERM", func(p *pidfd.Process) *Trial { return h.terminate(p) })
+		o.SIGTERM = h.onFreshStart("SIGTERM", sigterm)
 	}
 	if o.SIGTERM == nil || h.aborted() {
 		return
 	}
-	if o.PIDFile != nil && o.PIDFile.Found && o.SIGTERM.NotDone == "" {
-		_, err := os.Lstat(o.PIDFile.Path)
-		removed := errors.Is(err, fs.ErrNotExist)
-		o.PIDFile.Removed = &removed
-	}
-	o.Leftovers = h.leftovers()
 
 	// kill -HUP last, on a fresh start, when it was not safe before.
 	if o.SIGHUP == nil && !h.aborted() {

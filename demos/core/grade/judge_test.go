@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,5 +260,19 @@ func TestTextEscapesWhatTheProgramControls(t *testing.T) {
 	var back Result
 	if err := json.Unmarshal(j.Bytes(), &back); err != nil || back.Observation.Daemon.Facts.Comm != evil {
 		t.Errorf("JSON lost the exact bytes: %v %q", err, back.Observation.Daemon.Facts.Comm)
+	}
+}
+
+// TestUncheckedSaysWhoFailed: a program that can't be run is the program's
+// failure; anything else that stops a check is the grader's.
+func TestUncheckedSaysWhoFailed(t *testing.T) {
+	opts := Options{Command: []string{"./nope"}}
+	r := Unchecked(opts, Runnable("./nope", t.TempDir()))
+	if r.Passed || r.GraderError || r.Error != "cannot run ./nope: no such file" || r.Summary != "FAIL: nope could not be checked: cannot run ./nope: no such file" {
+		t.Errorf("not runnable: %+v", r)
+	}
+	r = Unchecked(opts, fmt.Errorf("%w: killed by SIGKILL", ErrHarness))
+	if r.Passed || !r.GraderError || !strings.Contains(r.Summary, "killed by SIGKILL") {
+		t.Errorf("grader failure: %+v", r)
 	}
 }
