@@ -31,7 +31,6 @@ import (
 	"syscall"
 	"time"
 
-	"dlab/demos/core/grade/reaper"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
@@ -255,7 +254,7 @@ func lastLine(s string) string {
 // killChildren sends SIGKILL to the children of pid (the guard's: the
 // harness), each through a pidfd so that a reused PID is never hit.
 func killChildren(pid int) {
-	all, _ := reaper.Descendants(proc.Live(), pid)
+	all, _ := proc.Live().Descendants(pid)
 	for _, st := range all {
 		if st.PPID != pid {
 			continue
