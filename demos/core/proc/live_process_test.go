@@ -202,3 +202,36 @@ func TestLiveUnixSockets(t *testing.T) {
 		t.Errorf("datagram %q: %+v", dgram, s)
 	}
 }
+
+// A process that changed its uid without exec is not dumpable: the kernel
+// gives its /proc files to root, and only status shows who it runs as.
+func TestLiveEffectiveUserOfANonDumpableProcess(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can change its uid")
+	}
+	perl, err := exec.LookPath("perl")
+	if err != nil {
+		t.Skip(err)
+	}
+	cmd := exec.Command(perl, "-e", "$< = $> = 65534; sleep 1000")
+	start(t, cmd)
+	fs := proc.Live()
+	waitFor(t, "the uid change", func() bool {
+		st, err := fs.Status(cmd.Process.Pid)
+		return err == nil && st.UID[1] == 65534
+	})
+	r := fs.StatReader()
+	owner, err := r.Read(cmd.Process.Pid)
+	if err != nil || owner.UID != 0 {
+		t.Fatalf("owner %d, %v: want root, as the kernel shows a non-dumpable process", owner.UID, err)
+	}
+	eff, err := r.ReadEffective(cmd.Process.Pid)
+	if err != nil || eff.UID != 65534 || eff.Stat != owner.Stat {
+		t.Errorf("ReadEffective = uid %d, %v; want 65534 and the same stat", eff.UID, err)
+	}
+	// A process owned by its user needs no second read and gets the same.
+	self, err := r.ReadEffective(os.Getpid())
+	if err != nil || self.UID != os.Geteuid() {
+		t.Errorf("self: %d, %v", self.UID, err)
+	}
+}
