@@ -2,6 +2,7 @@ package workshop
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"strconv"
@@ -37,12 +38,18 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 	return &Demo{PID: d.PID, StartTime: d.StartTime, Addr: d.Addr, PIDFile: d.PIDFile, LogFile: d.LogFile, ConfigFile: d.ConfigFile}, nil
 }
 
-// StopDemo ends a demo daemon dlab started (it is in dlab's registry).
+// StopDemo ends a demo daemon dlab started (it is in dlab's registry). One
+// that has ended already (its lifetime is over, the student stopped it) is
+// not an error, and a PID now used by another process is left alone.
 func StopDemo(d *Demo) error {
 	if d == nil {
 		return nil
 	}
-	return registry.Stop(d.PID, 5*time.Second)
+	err := registry.Stop(d.PID, 5*time.Second)
+	if errors.Is(err, proc.ErrGone) || errors.Is(err, registry.ErrNotStarted) || errors.Is(err, registry.ErrReused) {
+		return nil
+	}
+	return err
 }
 
 // Alive reports whether the daemon still runs: same PID, same start time.
