@@ -3,6 +3,7 @@ package workshop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -71,6 +72,11 @@ func (d *Demo) Port() int {
 	return n
 }
 
+// daemon is the demo daemon as package sysv knows it, to wait on it.
+func (d *Demo) daemon() *sysv.Daemon {
+	return &sysv.Daemon{PID: d.PID, StartTime: d.StartTime, PIDFile: d.PIDFile, LogFile: d.LogFile, ConfigFile: d.ConfigFile, Addr: d.Addr}
+}
+
 // Log returns its log, "" when unreadable.
 func (d *Demo) Log() string {
 	b, _ := os.ReadFile(d.LogFile)
@@ -78,12 +84,32 @@ func (d *Demo) Log() string {
 }
 
 // Count counts the log lines holding s.
-func (d *Demo) Count(s string) int {
+func (d *Demo) Count(s string) int { return countLines(d.Log(), s) }
+
+func countLines(log, s string) int {
 	n := 0
-	for _, l := range strings.Split(d.Log(), "\n") {
+	for _, l := range strings.Split(log, "\n") {
 		if strings.Contains(l, s) {
 			n++
 		}
 	}
 	return n
+}
+
+// WaitCount waits, at most timeout, until more than n log lines hold s
+// (the daemon writes its log after it handled a signal the student just
+// sent), and returns how many do. The wait is on inotify, not a timer.
+func (d *Demo) WaitCount(ctx context.Context, s string, n int, timeout time.Duration) int {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	d.daemon().WaitLogFunc(ctx, fmt.Sprintf("had more than %d %q lines", n, s), func(log string) bool { return countLines(log, s) > n })
+	return d.Count(s)
+}
+
+// WaitExit waits, at most timeout, until the daemon has exited (through a
+// pidfd checked against its start time), and says whether it has.
+func (d *Demo) WaitExit(ctx context.Context, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return d.daemon().WaitExit(ctx) == nil
 }

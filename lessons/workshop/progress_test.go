@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLoadRefusesWhatNoDlabWrote: a progress file from another version or
@@ -152,5 +153,29 @@ func TestTooManyWordsIsAUsageError(t *testing.T) {
 	// One word is an answer (here: no such process, a wrong one).
 	if _, o, err := w.Check(ctx, []string{"404"}); err != nil || o.Passed {
 		t.Errorf("Check(404): %+v, %v", o, err)
+	}
+}
+
+// TestWaitCountWakesOnTheLog: the reload check waits for the daemon's log
+// line, woken by the write (inotify), and gives up at its deadline.
+func TestWaitCountWakesOnTheLog(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "daemon.log")
+	if err := os.WriteFile(log, []byte("ready pid=1\nreloaded configuration\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := &Demo{PID: 1, LogFile: log}
+	got := make(chan int)
+	go func() { got <- d.WaitCount(context.Background(), "reloaded configuration", 1, time.Minute) }()
+	f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("reloaded configuration\n")
+	f.Close()
+	if n := <-got; n != 2 {
+		t.Errorf("WaitCount = %d after a second reload line, want 2", n)
+	}
+	if n := d.WaitCount(context.Background(), "reloaded configuration", 2, 50*time.Millisecond); n != 2 {
+		t.Errorf("WaitCount with no new line = %d, want 2", n)
 	}
 }
