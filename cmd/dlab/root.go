@@ -67,9 +67,11 @@ func newRootCmd(ios *iostreams.IOStreams) *cobra.Command {
   dlab demo compare       a real normal process and a real daemon, side by side
   dlab workshop           the guided classroom path with checked exercises
   dlab check -- CMD       grade your own daemon against daemon(7)`,
+		Version:       version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("dlab {{.Version}}\n")
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
