@@ -180,14 +180,6 @@ func (w *Workshop) Goto(ctx context.Context, name string) (Step, error) {
 	return s, w.Enter(ctx, s)
 }
 
-// Reset forgets all progress and stops the demo daemon (see Store.Reset).
-func (w *Workshop) Reset() error {
-	err := w.Store.Reset()
-	w.Progress = &Progress{Version: progressVersion, Steps: map[string]*StepState{}}
-	w.Env.Progress = w.Progress
-	return err
-}
-
 // Save writes the progress.
 func (w *Workshop) Save() error { return w.Store.Save(w.Progress) }
 
