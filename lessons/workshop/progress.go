@@ -98,6 +98,15 @@ func (s Store) Load() (*Progress, error) {
 	if err := p.check(); err != nil {
 		return nil, s.damaged(err)
 	}
+	// The demo daemon's files are read and shown: never a device, a FIFO
+	// or a link a hand edit put there (reading /dev/zero never ends).
+	if d := p.Demo; d != nil {
+		for _, f := range []string{d.LogFile, d.PIDFile, d.ConfigFile} {
+			if fi, err := os.Lstat(f); err == nil && !fi.Mode().IsRegular() {
+				return nil, s.damaged(fmt.Errorf("the demo daemon's file %s is not a regular file", f))
+			}
+		}
+	}
 	if p.Steps == nil {
 		p.Steps = map[string]*StepState{}
 	}

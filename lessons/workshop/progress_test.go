@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -27,10 +28,21 @@ func TestLoadRefusesWhatNoDlabWrote(t *testing.T) {
 		{"a null step", `{"version": 1, "steps": {"signals": null}}`, "is empty", false},
 		{"a demo daemon without a PID", `{"version": 1, "steps": {}, "demo": {"pid": 0}}`, "PID is 0", false},
 		{"a demo daemon at PID -1", `{"version": 1, "steps": {}, "demo": {"pid": -1}}`, "PID is -1", false},
+		{"a demo log that is a FIFO", `{"version": 1, "steps": {}, "demo": {"pid": 5, "log_file": "DIR/fifo"}}`, "fifo is not a regular file", false},
+		{"a demo PID file that is a symlink", `{"version": 1, "steps": {}, "demo": {"pid": 5, "pid_file": "DIR/link"}}`, "link is not a regular file", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Store{Path: filepath.Join(t.TempDir(), "workshop.json")}
+			dir := t.TempDir()
+			// What a hand edit could point the demo daemon's files at.
+			if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(filepath.Join(dir, "fifo"), filepath.Join(dir, "link")); err != nil {
+				t.Fatal(err)
+			}
+			tt.file = strings.ReplaceAll(tt.file, "DIR", dir)
+			s := Store{Path: filepath.Join(dir, "workshop.json")}
 			if err := os.WriteFile(s.Path, []byte(tt.file), 0o600); err != nil {
 				t.Fatal(err)
 			}
