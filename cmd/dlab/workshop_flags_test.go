@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"dlab/cmd/dlab/iostreams"
@@ -112,5 +116,42 @@ func TestWorkshopUsageErrors(t *testing.T) {
 				t.Errorf("%q: %v (%T), want a FlagError", args, err, err)
 			}
 		})
+	}
+}
+
+// TestWorkshopResetRecoversWhatStatusRefuses: with progress no dlab wrote,
+// status says to reset (one error, the file kept) and reset works.
+func TestWorkshopResetRecoversWhatStatusRefuses(t *testing.T) {
+	state := t.TempDir()
+	getenv := func(k string) string {
+		if k == "XDG_STATE_HOME" {
+			return state
+		}
+		return ""
+	}
+	path := filepath.Join(state, "dlab", "workshop.json")
+	newer := []byte(`{"version": 7, "steps": {}, "future": true}`)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, newer, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, out, _ := iostreams.Test()
+	err := runWorkshopStatus(&workshopStatusOptions{IO: ios, Getenv: getenv, workshopFlags: &workshopFlags{}})
+	if err == nil || !strings.Contains(err.Error(), "'dlab workshop reset'") {
+		t.Fatalf("status on a newer file: %v", err)
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, newer) {
+		t.Errorf("status changed the newer file: %s", b)
+	}
+	if err := runWorkshopReset(&workshopResetOptions{IO: ios, Getenv: getenv, workshopFlags: &workshopFlags{}}); err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+	if !strings.Contains(out.String(), "Workshop progress forgotten") {
+		t.Errorf("reset said %q", out.String())
+	}
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("reset left the file: %v", err)
 	}
 }
