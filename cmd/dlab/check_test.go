@@ -34,30 +34,3 @@ func TestCheckFlags(t *testing.T) {
 		}
 	}
 }
-
-func TestWorkshopFlags(t *testing.T) {
-	tests := []struct {
-		args       []string
-		action     string
-		rest       []string
-		instructor bool
-	}{
-		{nil, "", nil, false},
-		{[]string{"--instructor"}, "", nil, true},
-		{[]string{"next", "--instructor"}, "next", []string{}, true},
-		{[]string{"check", "./worker.sh", "--pidfile", "w.pid"}, "check", []string{"./worker.sh", "--pidfile", "w.pid"}, false},
-		{[]string{"goto", "zombie"}, "goto", []string{"zombie"}, false},
-	}
-	for _, tt := range tests {
-		ios, _, _, _ := iostreams.Test()
-		var got *workshopOptions
-		cmd := newWorkshopCmdWith(ios, func(o *workshopOptions) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		if err := cmd.Execute(); err != nil {
-			t.Fatalf("%q: %v", tt.args, err)
-		}
-		if got.Action != tt.action || got.Instructor != tt.instructor || len(got.Args) != len(tt.rest) {
-			t.Errorf("%q: action %q args %q instructor %v", tt.args, got.Action, got.Args, got.Instructor)
-		}
-	}
-}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -41,7 +40,7 @@ experiment whose outcome still isn't seen in time is "inconclusive" (the
 machine was too busy), which is not a mismatch.
 
 Every process it starts has ended when it returns, also on ^C.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.JSON && opts.Markdown {
 				return fmt.Errorf("--json and --markdown don't go together: pick one")
@@ -74,9 +73,7 @@ func runDemoCompare(opts *demoCompareOptions) error {
 	}
 	switch {
 	case opts.JSON:
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
+		if err := writeJSON(opts.IO, r); err != nil {
 			return err
 		}
 	case opts.Markdown:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -44,7 +43,7 @@ after --lifetime; dlab demo stop PID or dlab demo cleanup end it sooner.`,
 		Example: `  dlab demo daemon
   pid=$(dlab demo daemon --json | jq .pid)
   dlab demo daemon --listen --lifetime 10m`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Lifetime <= 0 {
 				return fmt.Errorf("--lifetime must be positive, not %v", opts.Lifetime)
@@ -77,9 +76,7 @@ func runDemoDaemon(opts *demoDaemonOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(d)
+		return writeJSON(opts.IO, d)
 	}
 	writeDaemon(opts.IO.Out, d)
 	return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -47,7 +46,7 @@ input ends.`,
 		Example: `  dlab demo normal
   printf 'hi\003\003' | dlab demo normal     # types hi, then ^C twice
   dlab demo normal </dev/null               # no input: the terminal hangs up`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Lifetime <= 0 {
 				return fmt.Errorf("--lifetime must be positive, not %v", opts.Lifetime)
@@ -206,9 +205,7 @@ func finishNormal(opts *demoNormalOptions, out *lockedWriter, r normalRun) error
 		if r.Events == nil {
 			r.Events = []normal.Event{}
 		}
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return writeJSON(opts.IO, r)
 	}
 	out.say(fmt.Sprintf("[dlab] The program (PID %d) %s: %s", r.PID, r.How, endMeaning(r.How)))
 	return nil

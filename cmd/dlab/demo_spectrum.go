@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -72,7 +71,7 @@ func newDemoSpectrumCmd(ios *iostreams.IOStreams, sc spectrumCommand, runF func(
 Without --` + sc.eventFlag + `, the processes are left running so you can look at them
 (dlab explain PID, ps), until dlab demo stop, dlab demo cleanup, or --lifetime.
 With --` + sc.eventFlag + `: ` + sc.eventHelp + `.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
@@ -141,9 +140,7 @@ type leftRunning struct {
 
 func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *leftRunning, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(ios.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
+		if err := writeJSON(ios, struct {
 			spectrum.Showing
 			Holds   bool         `json:"holds"`
 			Running *leftRunning `json:"left_running,omitempty"`

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -92,9 +91,7 @@ func runDemoStop(opts *demoStopOptions) error {
 		results = append(results, r)
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(results); err != nil {
+		if err := writeJSON(opts.IO, results); err != nil {
 			return err
 		}
 	} else {
@@ -203,7 +200,7 @@ left running on purpose, and leftovers of a dlab that was killed before it
 could end its demo. Each gets SIGTERM through a pidfd, then SIGKILL after
 --timeout; a PID that now belongs to another process is left alone. Then the
 run directories (PID files, logs) of finished runs are removed.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Timeout <= 0 {
 				return fmt.Errorf("--timeout must be positive, not %v", opts.Timeout)
@@ -225,9 +222,7 @@ func runDemoCleanup(opts *demoCleanupOptions) error {
 		if ended == nil {
 			ended = []registry.Ended{}
 		}
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(ended); err != nil {
+		if err := writeJSON(opts.IO, ended); err != nil {
 			return err
 		}
 		return reportEach(opts.IO, err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -52,7 +51,7 @@ With no PID, dlab explains itself.`,
   dlab explain :8080            # the process listening on port 8080
   dlab explain --tree $$        # your shell's ancestry, each with its verdict
   dlab explain --json 1 | jq .verdict`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if len(args) == 1 {
@@ -185,12 +184,6 @@ func explainError(pid int, err error) error {
 		return fmt.Errorf("cannot read process %d: permission denied (/proc may be mounted with hidepid; try as root)", pid)
 	}
 	return fmt.Errorf("cannot explain process %d: %w", pid, err)
-}
-
-func writeJSON(ios *iostreams.IOStreams, v any) error {
-	enc := json.NewEncoder(ios.Out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // renderReport writes the report for a person: Markdown through glamour on

@@ -66,7 +66,7 @@ dated and signed with host and user), for a lab report.`,
   dlab lesson signals --no-demos # just the text
   dlab lesson all --style dark | less -R
   dlab lesson signals --format html -o signals.html`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maximumNArgs(1),
 		// Shell completion offers the lessons by name.
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {

@@ -34,7 +34,7 @@ the controlling terminal alone; dlab explain PID gives the whole evidence.`,
 		Example: `  dlab ps --daemons
   dlab ps --normal
   dlab ps --json | jq '.[] | select(.verdict == "zombie")'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if runF != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,35 +15,41 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// workshopOptions holds the flags and arguments of dlab workshop and its
-// subcommands.
+// workshopFlags are the flags of dlab workshop that its subcommands share.
+type workshopFlags struct {
+	Instructor bool
+	JSON       bool
+}
+
+// bind makes them flags of cmd and its subcommands, so both "dlab workshop
+// --json status" and "dlab workshop status --json" work.
+func (f *workshopFlags) bind(cmd *cobra.Command) {
+	cmd.PersistentFlags().BoolVar(&f.Instructor, "instructor", false, "add timings and discussion prompts")
+	cmd.PersistentFlags().BoolVar(&f.JSON, "json", false, "print as JSON")
+}
+
+// view is how the student (or the instructor) sees the workshop.
+func (f *workshopFlags) view(ios *iostreams.IOStreams) workshop.View {
+	return workshop.View{Instructor: f.Instructor, Color: ios.Color, Width: ios.Width}
+}
+
+// workshopOptions holds what dlab workshop (the path) runs with.
 type workshopOptions struct {
 	IO     *iostreams.IOStreams
 	Getenv func(string) string
-
-	Action     string // "", "next", "check", "hint", "status", "reset", "goto"
-	Args       []string
-	Instructor bool
-	JSON       bool
+	*workshopFlags
 }
 
 func newWorkshopCmd(ios *iostreams.IOStreams) *cobra.Command {
 	return newWorkshopCmdWith(ios, nil)
 }
 
-// newWorkshopCmdWith builds dlab workshop; runF, when set, replaces the run
-// function (tests check the options a command line gives).
+// newWorkshopCmdWith builds dlab workshop and its subcommands; runF, when
+// set, replaces the path's run function (tests check the options a command
+// line gives; each subcommand's constructor takes its own).
 func newWorkshopCmdWith(ios *iostreams.IOStreams, runF func(*workshopOptions) error) *cobra.Command {
-	opts := &workshopOptions{IO: ios, Getenv: os.Getenv}
-	run := func(action string) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			opts.Action, opts.Args = action, args
-			if runF != nil {
-				return runF(opts)
-			}
-			return runWorkshop(opts)
-		}
-	}
+	flags := &workshopFlags{}
+	opts := &workshopOptions{IO: ios, Getenv: os.Getenv, workshopFlags: flags}
 	cmd := &cobra.Command{
 		Use:   "workshop",
 		Short: "The guided classroom path: lessons in order, each with an exercise dlab checks live",
@@ -63,156 +67,68 @@ discussion prompts.`,
   dlab workshop hint            # one more hint
   dlab workshop status
   dlab workshop --instructor    # the plan with timings and prompts`,
-		Args: cobra.NoArgs,
-		RunE: run(""),
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runWorkshop(opts)
+		},
 	}
-	cmd.PersistentFlags().BoolVar(&opts.Instructor, "instructor", false, "add timings and discussion prompts")
-	cmd.PersistentFlags().BoolVar(&opts.JSON, "json", false, "print as JSON")
-	check := &cobra.Command{
-		Use:   "check [ANSWER...]",
-		Short: "Check your answer to the current exercise on the live system",
-		RunE:  run("check"),
-	}
-	// The answer may be a command with its own flags (the daemonize step).
-	check.Flags().SetInterspersed(false)
+	flags.bind(cmd)
 	cmd.AddCommand(
-		&cobra.Command{Use: "next", Short: "Go on to the next step", Args: cobra.NoArgs, RunE: run("next")},
-		check,
-		&cobra.Command{Use: "hint", Short: "Show one more hint for the current exercise", Args: cobra.NoArgs, RunE: run("hint")},
-		&cobra.Command{Use: "status", Short: "How far you are", Args: cobra.NoArgs, RunE: run("status")},
-		&cobra.Command{Use: "goto STEP", Short: "Jump to a step, by number or lesson name", Args: cobra.ExactArgs(1), RunE: run("goto")},
-		&cobra.Command{Use: "reset", Short: "Forget all progress and stop the workshop's demo daemon", Args: cobra.NoArgs, RunE: run("reset")},
+		newWorkshopNextCmd(ios, flags, nil),
+		newWorkshopCheckCmd(ios, flags, nil),
+		newWorkshopHintCmd(ios, flags, nil),
+		newWorkshopStatusCmd(ios, flags, nil),
+		newWorkshopGotoCmd(ios, flags, nil),
+		newWorkshopResetCmd(ios, flags, nil),
 	)
 	return cmd
 }
 
 func runWorkshop(opts *workshopOptions) error {
+	w, err := openWorkshop(opts.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	// The first look begins the workshop at step 1; later ones ready the
+	// current exercise again (the demo daemon may have ended since).
+	if !w.Started() {
+		err = w.Begin(ctx)
+	} else {
+		err = w.Prepare(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.Save(); err != nil {
+		return err
+	}
+	if opts.JSON {
+		return writeJSON(opts.IO, w.JSON(opts.Instructor))
+	}
+	return w.WritePath(opts.IO.Out, opts.view(opts.IO))
+}
+
+// openWorkshop loads the lessons and the student's progress.
+func openWorkshop(getenv func(string) string) (*workshop.Workshop, error) {
 	ls, err := lessons.Load(content.FS)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	store, err := workshop.DefaultStore(opts.Getenv)
+	store, err := workshop.DefaultStore(getenv)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	w, err := workshop.Open(ls, store, filepath.Join(filepath.Dir(store.Path), "workshop"))
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
-	v := workshop.View{Instructor: opts.Instructor, Color: opts.IO.Color, Width: opts.IO.Width}
-	out := opts.IO.Out
+	return workshop.Open(ls, store, filepath.Join(filepath.Dir(store.Path), "workshop"))
+}
 
-	switch opts.Action {
-	case "":
-		// The first look begins the workshop at step 1; later ones ready
-		// the current exercise again (the demo daemon may have ended since).
-		if !w.Started() {
-			err = w.Begin(ctx)
-		} else {
-			err = w.Prepare(ctx)
-		}
-		if err != nil {
-			return err
-		}
-		if err := w.Save(); err != nil {
-			return err
-		}
-		if opts.JSON {
-			return workshop.WriteJSON(out, w.JSON(opts.Instructor))
-		}
-		return w.WritePath(out, v)
-
-	case "next", "goto":
-		var s workshop.Step
-		moved := true
-		if opts.Action == "goto" {
-			s, err = w.Goto(ctx, opts.Args[0])
-		} else {
-			s, moved, err = w.Next(ctx)
-		}
-		if err != nil {
-			return err
-		}
-		if err := w.Save(); err != nil {
-			return err
-		}
-		if opts.JSON {
-			return workshop.WriteJSON(out, w.JSON(opts.Instructor).Steps[s.Number-1])
-		}
-		if !moved {
-			fmt.Fprintln(out, "This is the last step; dlab workshop status shows how it went.")
-		}
-		return w.WriteStep(out, s, v)
-
-	case "check":
-		if e := w.Current().Exercise; e != nil && e.Slow && opts.IO.IsTerminal && !opts.JSON {
-			fmt.Fprintln(opts.IO.ErrOut, "dlab: running it and watching it (a few seconds)...")
-		}
-		s, o, err := w.Check(ctx, opts.Args)
-		if errors.Is(err, context.Canceled) {
-			w.Save()
-			return exitError{code: 130}
-		}
-		if err != nil {
-			return err
-		}
-		if err := w.Save(); err != nil {
-			return err
-		}
-		if opts.JSON {
-			err = workshop.WriteJSON(out, struct {
-				Step     int              `json:"step"`
-				Exercise string           `json:"exercise"`
-				Notes    []string         `json:"notes,omitempty"`
-				Outcome  workshop.Outcome `json:"outcome"`
-			}{s.Number, s.Exercise.ID, w.Env.Notes, o})
-		} else {
-			err = w.WriteOutcome(out, s, o, w.Env.Notes, v)
-		}
-		if err != nil {
-			return err
-		}
-		if !o.Passed {
-			return exitError{code: 1}
-		}
-		return nil
-
-	case "hint":
-		s, hints, total, err := w.Hint()
-		if err != nil {
-			return err
-		}
-		if err := w.Save(); err != nil {
-			return err
-		}
-		if opts.JSON {
-			return workshop.WriteJSON(out, struct {
-				Step  int      `json:"step"`
-				Hints []string `json:"hints"`
-				Total int      `json:"total"`
-			}{s.Number, hints, total})
-		}
-		return w.WriteHints(out, s, hints, total, v)
-
-	case "status":
-		if opts.JSON {
-			return workshop.WriteJSON(out, w.JSON(opts.Instructor))
-		}
-		return w.WriteStatus(out, v)
-
-	case "reset":
-		if err := w.Reset(); err != nil {
-			return err
-		}
-		if opts.JSON {
-			return workshop.WriteJSON(out, struct {
-				Reset bool `json:"reset"`
-			}{true})
-		}
-		fmt.Fprintln(out, "Workshop progress forgotten; the demo daemon, if any, is stopped. Begin again with: dlab workshop next")
-		return nil
-	}
-	return fmt.Errorf("unknown workshop action %q", opts.Action)
+// interruptible is the context of a workshop command: ^C, a closed terminal
+// or a SIGTERM cancels what it waits for, so it can still save and end the
+// processes it started.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 }

@@ -2,6 +2,8 @@ package workshop
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strconv"
@@ -37,12 +39,18 @@ func StartDemo(ctx context.Context) (*Demo, error) {
 	return &Demo{PID: d.PID, StartTime: d.StartTime, Addr: d.Addr, PIDFile: d.PIDFile, LogFile: d.LogFile, ConfigFile: d.ConfigFile}, nil
 }
 
-// StopDemo ends a demo daemon dlab started (it is in dlab's registry).
+// StopDemo ends a demo daemon dlab started (it is in dlab's registry). One
+// that has ended already (its lifetime is over, the student stopped it) is
+// not an error, and a PID now used by another process is left alone.
 func StopDemo(d *Demo) error {
 	if d == nil {
 		return nil
 	}
-	return registry.Stop(d.PID, 5*time.Second)
+	err := registry.Stop(d.PID, 5*time.Second)
+	if errors.Is(err, proc.ErrGone) || errors.Is(err, registry.ErrNotStarted) || errors.Is(err, registry.ErrReused) {
+		return nil
+	}
+	return err
 }
 
 // Alive reports whether the daemon still runs: same PID, same start time.
@@ -64,6 +72,11 @@ func (d *Demo) Port() int {
 	return n
 }
 
+// daemon is the demo daemon as package sysv knows it, to wait on it.
+func (d *Demo) daemon() *sysv.Daemon {
+	return &sysv.Daemon{PID: d.PID, StartTime: d.StartTime, PIDFile: d.PIDFile, LogFile: d.LogFile, ConfigFile: d.ConfigFile, Addr: d.Addr}
+}
+
 // Log returns its log, "" when unreadable.
 func (d *Demo) Log() string {
 	b, _ := os.ReadFile(d.LogFile)
@@ -71,12 +84,32 @@ func (d *Demo) Log() string {
 }
 
 // Count counts the log lines holding s.
-func (d *Demo) Count(s string) int {
+func (d *Demo) Count(s string) int { return countLines(d.Log(), s) }
+
+func countLines(log, s string) int {
 	n := 0
-	for _, l := range strings.Split(d.Log(), "\n") {
+	for _, l := range strings.Split(log, "\n") {
 		if strings.Contains(l, s) {
 			n++
 		}
 	}
 	return n
+}
+
+// WaitCount waits, at most timeout, until more than n log lines hold s
+// (the daemon writes its log after it handled a signal the student just
+// sent), and returns how many do. The wait is on inotify, not a timer.
+func (d *Demo) WaitCount(ctx context.Context, s string, n int, timeout time.Duration) int {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	d.daemon().WaitLogFunc(ctx, fmt.Sprintf("had more than %d %q lines", n, s), func(log string) bool { return countLines(log, s) > n })
+	return d.Count(s)
+}
+
+// WaitExit waits, at most timeout, until the daemon has exited (through a
+// pidfd checked against its start time), and says whether it has.
+func (d *Demo) WaitExit(ctx context.Context, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return d.daemon().WaitExit(ctx) == nil
 }

@@ -391,8 +391,8 @@ var stopByPIDFile = &Exercise{
 		}
 		o := Outcome{}
 		// Asked right after the kill, the daemon may still be shutting down.
-		for deadline := time.Now().Add(5 * time.Second); d.Alive(env.FS) && d.Count(sysv.LogShutdown) > 0 && time.Now().Before(deadline); {
-			time.Sleep(20 * time.Millisecond)
+		if d.Alive(env.FS) && d.Count(sysv.LogShutdown) > 0 {
+			d.WaitExit(ctx, 5*time.Second)
 		}
 		if d.Alive(env.FS) {
 			o.Seen = append(o.Seen, fmt.Sprintf("PID %d is still running", d.PID))
@@ -582,11 +582,7 @@ var reload = &Exercise{
 			env.Step.Baseline, env.Step.BaselinePID = 0, d.PID
 		}
 		// A SIGHUP sent a moment ago may still be in the daemon's hands.
-		n := d.Count(sysv.LogReloaded)
-		for deadline := time.Now().Add(time.Second); n <= env.Step.Baseline && time.Now().Before(deadline); {
-			time.Sleep(20 * time.Millisecond)
-			n = d.Count(sysv.LogReloaded)
-		}
+		n := d.WaitCount(ctx, sysv.LogReloaded, env.Step.Baseline, time.Second)
 		o := Outcome{Seen: []string{fmt.Sprintf("PID %d is still running; its log has %d '"+sysv.LogReloaded+"' line(s), %d before this step", d.PID, n, env.Step.Baseline)}}
 		if n <= env.Step.Baseline {
 			o.Summary = "its log says no reload since this step began"

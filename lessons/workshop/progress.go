@@ -67,7 +67,14 @@ func DefaultStore(getenv func(string) string) (Store, error) {
 	return Store{Path: filepath.Join(dir, "dlab", "workshop.json")}, nil
 }
 
+// ErrUnknownVersion means the progress file was written in a format this
+// dlab does not know (a newer dlab's): it is left as it is, since saving it
+// in the old format would drop what the newer one keeps there.
+var ErrUnknownVersion = errors.New("unknown workshop progress format")
+
 // Load reads the progress; a student who has not started gets a fresh one.
+// A file this dlab did not write (another version's, hand-edited, cut short)
+// is an error that says how to start again, never a panic later on.
 func (s Store) Load() (*Progress, error) {
 	b, err := os.ReadFile(s.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -78,12 +85,53 @@ func (s Store) Load() (*Progress, error) {
 	}
 	var p Progress
 	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, fmt.Errorf("workshop progress in %s is damaged (%v): start again with 'dlab workshop reset'", s.Path, err)
+		return nil, s.damaged(err)
+	}
+	switch {
+	case p.Version > progressVersion:
+		return nil, fmt.Errorf("workshop progress in %s is in format %d, from a newer dlab (this one reads format %d): %w; it is left as it is: use that dlab, or start again with 'dlab workshop reset'",
+			s.Path, p.Version, progressVersion, ErrUnknownVersion)
+	case p.Version < progressVersion:
+		return nil, fmt.Errorf("workshop progress in %s has no known format version (%d): %w; start again with 'dlab workshop reset'",
+			s.Path, p.Version, ErrUnknownVersion)
+	}
+	if err := p.check(); err != nil {
+		return nil, s.damaged(err)
+	}
+	// The demo daemon's files are read and shown: never a device, a FIFO
+	// or a link a hand edit put there (reading /dev/zero never ends).
+	if d := p.Demo; d != nil {
+		for _, f := range []string{d.LogFile, d.PIDFile, d.ConfigFile} {
+			if fi, err := os.Lstat(f); err == nil && !fi.Mode().IsRegular() {
+				return nil, s.damaged(fmt.Errorf("the demo daemon's file %s is not a regular file", f))
+			}
+		}
 	}
 	if p.Steps == nil {
 		p.Steps = map[string]*StepState{}
 	}
 	return &p, nil
+}
+
+func (s Store) damaged(err error) error {
+	return fmt.Errorf("workshop progress in %s is damaged (%v): start again with 'dlab workshop reset'", s.Path, err)
+}
+
+// check rejects values no dlab writes: they would index out of range or
+// point a signal at a PID that is not the demo daemon.
+func (p *Progress) check() error {
+	for name, st := range p.Steps {
+		switch {
+		case st == nil:
+			return fmt.Errorf("step %q is empty", name)
+		case st.Tries < 0 || st.Hints < 0 || st.Baseline < 0 || st.BaselinePID < 0:
+			return fmt.Errorf("step %q has a negative count", name)
+		}
+	}
+	if p.Demo != nil && p.Demo.PID <= 0 {
+		return fmt.Errorf("the demo daemon's PID is %d", p.Demo.PID)
+	}
+	return nil
 }
 
 // Save writes the progress atomically: to a temporary file in the same
@@ -125,6 +173,29 @@ func (s Store) Save(p *Progress) error {
 func (s Store) Remove() error {
 	if err := os.Remove(s.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("cannot remove workshop progress: %w", err)
+	}
+	return nil
+}
+
+// Reset forgets all progress and stops the demo daemon it names. It works
+// on any file, damaged or from another version, because it is what the
+// errors of Load tell the student to run: the demo daemon is looked for
+// leniently and the file is removed whatever it holds.
+func (s Store) Reset() error {
+	var stopErr error
+	if b, err := os.ReadFile(s.Path); err == nil {
+		var p struct {
+			Demo *Demo `json:"demo"`
+		}
+		if json.Unmarshal(b, &p) == nil && p.Demo != nil && p.Demo.PID > 0 {
+			stopErr = StopDemo(p.Demo)
+		}
+	}
+	if err := s.Remove(); err != nil {
+		return err
+	}
+	if stopErr != nil {
+		return fmt.Errorf("progress removed, but the demo daemon could not be stopped: %w (try 'dlab demo cleanup')", stopErr)
 	}
 	return nil
 }

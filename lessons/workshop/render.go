@@ -1,7 +1,6 @@
 package workshop
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -264,11 +263,4 @@ func (w *Workshop) JSON(instructor bool) PathJSON {
 		p.Steps = append(p.Steps, j)
 	}
 	return p
-}
-
-// WriteJSON writes v as indented JSON.
-func WriteJSON(out io.Writer, v any) error {
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

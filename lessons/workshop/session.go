@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"dlab/lessons"
@@ -102,6 +104,10 @@ func (w *Workshop) Check(ctx context.Context, args []string) (Step, Outcome, err
 	if s.Exercise == nil {
 		return s, Outcome{}, fmt.Errorf("step %d (%s): %w: read it, discuss it, then 'dlab workshop next'", s.Number, s.Lesson.Name, ErrNoExercise)
 	}
+	// Too few words get the exercise's own advice (give the PID...).
+	if _, max := answerArity(s.Exercise.Answer); len(args) > max {
+		return s, Outcome{}, &AnswerError{Step: s.Number, Answer: s.Exercise.Answer, Args: args}
+	}
 	st := w.Progress.Step(s.Lesson.Name)
 	w.Env.Step = st
 	o, err := s.Exercise.Check(ctx, w.Env, args)
@@ -115,6 +121,42 @@ func (w *Workshop) Check(ctx context.Context, args []string) (Step, Outcome, err
 	return s, o, nil
 }
 
+// AnswerError is an answer with the wrong number of words for its exercise
+// (dlab workshop check 1 2 where one PID is asked for): a usage error.
+type AnswerError struct {
+	Step   int
+	Answer string // the exercise's usage line
+	Args   []string
+}
+
+func (e *AnswerError) Error() string {
+	return fmt.Sprintf("too many words in %q: step %d is answered with '%s'", strings.Join(e.Args, " "), e.Step, e.Answer)
+}
+
+// answerArity reads how many words an exercise's answer takes from its
+// usage line ("dlab workshop check PID daemon|normal" takes two, "./worker.sh
+// [ARGS...]" one or more), so the line the student reads and the count dlab
+// holds them to cannot disagree. max is math.MaxInt for a trailing "...".
+func answerArity(usage string) (min, max int) {
+	words, ok := strings.CutPrefix(usage, "dlab workshop check")
+	if !ok {
+		return 0, math.MaxInt
+	}
+	for _, w := range strings.Fields(words) {
+		switch {
+		case w == "--":
+		case strings.HasSuffix(w, "...") || strings.HasSuffix(w, "...]"):
+			return min, math.MaxInt
+		case strings.HasPrefix(w, "["):
+			max++
+		default:
+			min++
+			max++
+		}
+	}
+	return min, max
+}
+
 // Hint reveals the next hint of the current exercise: it returns the hints
 // shown so far (the newest last) and how many there are in all.
 func (w *Workshop) Hint() (Step, []string, int, error) {
@@ -124,9 +166,8 @@ func (w *Workshop) Hint() (Step, []string, int, error) {
 	}
 	all := s.Exercise.Hints(w.Env)
 	st := w.Progress.Step(s.Lesson.Name)
-	if st.Hints < len(all) {
-		st.Hints++
-	}
+	// Another version of dlab may have had more hints for this step.
+	st.Hints = min(st.Hints+1, len(all))
 	return s, all[:st.Hints], len(all), nil
 }
 
@@ -137,20 +178,6 @@ func (w *Workshop) Goto(ctx context.Context, name string) (Step, error) {
 		return Step{}, err
 	}
 	return s, w.Enter(ctx, s)
-}
-
-// Reset forgets all progress and stops the demo daemon.
-func (w *Workshop) Reset() error {
-	stopErr := StopDemo(w.Progress.Demo)
-	if err := w.Store.Remove(); err != nil {
-		return err
-	}
-	w.Progress = &Progress{Version: progressVersion, Steps: map[string]*StepState{}}
-	w.Env.Progress = w.Progress
-	if stopErr != nil {
-		return fmt.Errorf("progress removed, but the demo daemon could not be stopped: %w (try 'dlab demo cleanup')", stopErr)
-	}
-	return nil
 }
 
 // Save writes the progress.

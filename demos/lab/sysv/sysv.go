@@ -201,6 +201,12 @@ func (d *Daemon) Log() (string, error) {
 // WaitLog waits until the daemon's log holds substr. It watches the file
 // with inotify, so it wakes when the daemon writes, not on a timer.
 func (d *Daemon) WaitLog(ctx context.Context, substr string) error {
+	return d.WaitLogFunc(ctx, fmt.Sprintf("said %q", substr), func(log string) bool { return strings.Contains(log, substr) })
+}
+
+// WaitLogFunc waits until done says yes to the daemon's whole log (a count
+// of lines that grew, say), as WaitLog does; what names the wait in its error.
+func (d *Daemon) WaitLogFunc(ctx context.Context, what string, done func(log string) bool) error {
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
 		return fmt.Errorf("cannot watch the daemon's log: %w", err)
@@ -216,12 +222,12 @@ func (d *Daemon) WaitLog(ctx context.Context, substr string) error {
 	defer stop()
 	buf := make([]byte, 4096)
 	for {
-		if log, err := d.Log(); err == nil && strings.Contains(log, substr) {
+		if log, err := d.Log(); err == nil && done(log) {
 			return nil
 		}
 		if _, err := events.Read(buf); err != nil {
 			if ctx.Err() != nil {
-				return fmt.Errorf("the daemon's log never said %q: %w", substr, ctx.Err())
+				return fmt.Errorf("the daemon's log never %s: %w", what, ctx.Err())
 			}
 			return fmt.Errorf("cannot watch the daemon's log: %w", err)
 		}
