@@ -149,7 +149,11 @@ const Grace = 2 * time.Second
 func Watch() {
 	inRole = true
 	if a, ok := Inherited(); ok {
-		Hold(a)
+		// In a goroutine of its own: the role's main goroutine must not
+		// block in a system call before the role starts, or the runtime may
+		// move it off the main thread, whose signal mask /proc/PID/status
+		// shows (the SysV daemon locks itself to that thread first thing).
+		go Hold(a)
 	}
 }
 
