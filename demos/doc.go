@@ -9,19 +9,27 @@
 //     grader of students' daemons, with core/grade/reaper holding what it
 //     adopts.
 //   - launch: the toolkit every process dlab starts goes through.
-//     launch/reexec runs dlab again in a hidden role; launch/pidfd signals
-//     and waits without ever hitting a reused PID; launch/registry records
-//     what was started so `dlab demo cleanup` can end it.
+//     launch/reexec runs dlab again in a hidden role; launch/lifeline ends
+//     each role once the dlab that started it is gone; launch/event is the
+//     one protocol a started process uses to tell its launcher who it is
+//     (PID and start time) and what happened; launch/pidfd signals and waits
+//     without ever hitting a reused PID; launch/registry records every
+//     process the moment it is started, so `dlab demo cleanup` can end it;
+//     launch/term opens pseudo-terminals; launch/tool runs the machine's
+//     own programs (ps, systemd-analyze) for a lesson.
 //   - lab: the demo processes and the experiments on them. lab/sysv is the
 //     daemon of daemon(7)'s fifteen steps; lab/normal the foreground job on a
 //     terminal; lab/spectrum the processes in between (nohup, setsid, a pty
 //     server, a supervised service); lab/compare the side-by-side table and
-//     the signal experiments.
+//     the signal experiments; lab/jobs job control on one terminal (^C,
+//     setsid); lab/orphan orphans, subreapers and zombies.
 //   - text: turning results into what a person reads. text/wrap fills
 //     prose to a width; text/safe escapes untrusted strings for a terminal.
 //   - testkit: test support only. testkit/leakcheck makes each test binary
 //     prove it left no process running.
 //
 // Imports go one way: lab and core may use launch and text; core/proc uses
-// nothing of dlab's; nothing under demos imports lessons or cmd.
+// nothing of dlab's; nothing under demos imports lessons or cmd. lessons/
+// starts no process itself: it calls lab and launch (a test in lessons
+// keeps os/exec, os/signal, creack/pty and x/sys/unix out of it).
 package demos

@@ -9,7 +9,6 @@
 package jobs
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/reexec"
 
 	"github.com/creack/pty"
@@ -34,8 +34,8 @@ const (
 	roleJob   = "lesson-job"   // a job: reports SIGINT, then dies of it as a program without a handler would
 )
 
-// The file descriptors the shell and its jobs inherit: events go to dlab on
-// fd 3; fd 4 is the read end of a pipe whose write end only dlab holds, so
+// The file descriptors the shell and its jobs inherit: events (package
+// event) go to dlab on fd 3; fd 4 is the read end of a pipe whose write end only dlab holds, so
 // every process of the demo ends when the demo is over (dlab closes it) and
 // not only when dlab is gone (the lifeline).
 const (
@@ -65,6 +65,12 @@ type Result struct {
 func runShell(args []string) int {
 	events := os.NewFile(eventsFD, "events")
 	done := os.NewFile(doneFD, "done")
+	fail := func(err error) int {
+		e := event.Self("shell", "error")
+		e.Error = err.Error()
+		event.Send(events, e)
+		return 1
+	}
 	start := func(name string, foreground bool) (*exec.Cmd, error) {
 		cmd, err := reexec.Command(roleJob, name)
 		if err != nil {
@@ -79,21 +85,20 @@ func runShell(args []string) int {
 	}
 	fg, err := start("fg", true)
 	if err != nil {
-		fmt.Fprintf(events, "error starting the foreground job: %v\n", err)
-		return 1
+		return fail(fmt.Errorf("cannot start the foreground job: %w", err))
 	}
 	bg, err := start("bg", false)
 	if err != nil {
-		fmt.Fprintf(events, "error starting the background job: %v\n", err)
 		fg.Process.Kill()
 		fg.Wait()
-		return 1
+		return fail(fmt.Errorf("cannot start the background job: %w", err))
 	}
-	fmt.Fprintf(events, "pid-shell %d\npid-fg %d\npid-bg %d\n", os.Getpid(), fg.Process.Pid, bg.Process.Pid)
+	event.Send(events, event.Self("shell", "ready"))
 	ended := make(chan struct{}, 2)
 	for name, cmd := range map[string]*exec.Cmd{"fg": fg, "bg": bg} {
 		go func() {
-			fmt.Fprintf(events, "%s-ended %s\n", name, howEnded(cmd.Wait(), cmd))
+			how := howEnded(cmd.Wait(), cmd)
+			event.Send(events, event.Event{Role: name, Kind: "ended", PID: cmd.Process.Pid}.With("how", how))
 			ended <- struct{}{}
 		}()
 	}
@@ -107,9 +112,9 @@ func howEnded(err error, cmd *exec.Cmd) string {
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
 	switch {
 	case ok && ws.Signaled():
-		return "killed-by-" + unix.SignalName(ws.Signal())
+		return "killed by " + unix.SignalName(ws.Signal())
 	case ok:
-		return fmt.Sprintf("exited-%d", ws.ExitStatus())
+		return fmt.Sprintf("exited %d", ws.ExitStatus())
 	case err != nil:
 		return "unknown"
 	}
@@ -130,10 +135,10 @@ func runJob(args []string) int {
 	signal.Notify(ints, syscall.SIGINT)
 	gone := make(chan struct{})
 	go func() { io.Copy(io.Discard, done); close(gone) }()
-	fmt.Fprintf(events, "%s-ready\n", name)
+	event.Send(events, event.Self(name, "ready"))
 	select {
 	case <-ints:
-		fmt.Fprintf(events, "%s-got SIGINT\n", name)
+		event.Send(events, event.Self(name, "signal").With("signal", "SIGINT"))
 		signal.Reset(syscall.SIGINT)
 		syscall.Kill(os.Getpid(), syscall.SIGINT)
 		select {} // the default action ends the process
@@ -192,15 +197,17 @@ func ControlC(ctx context.Context) (Result, error) {
 	// block the processes writing to the terminal.
 	go io.Copy(io.Discard, master)
 
-	events := make(chan string, 16)
+	events := make(chan event.Event, 16)
 	go func() {
-		sc := bufio.NewScanner(evR)
-		for sc.Scan() {
-			events <- sc.Text()
-		}
+		event.Read(context.Background(), evR, func(e event.Event) error {
+			events <- e
+			return nil
+		})
 		close(events)
 	}()
-	seen := map[string]string{}
+	// Each event is known by "role kind": "shell ready", "fg ready",
+	// "fg signal", "fg ended".
+	seen := map[string]event.Event{}
 	wait := func(keys ...string) error {
 		for {
 			done := true
@@ -215,25 +222,22 @@ func ControlC(ctx context.Context) (Result, error) {
 			select {
 			case <-ctx.Done():
 				return fmt.Errorf("waiting for %s: %w", strings.Join(keys, ", "), ctx.Err())
-			case line, ok := <-events:
+			case e, ok := <-events:
 				if !ok {
-					return fmt.Errorf("the demo's shell ended early (saw %v)", seen)
+					return fmt.Errorf("the demo's shell ended early (saw %d events)", len(seen))
 				}
-				if strings.HasPrefix(line, "error") {
-					return errors.New(line)
+				if e.Kind == "error" {
+					return errors.New(e.Error)
 				}
-				// Each event is a key, then maybe a value: "pid-fg 124",
-				// "fg-ready", "fg-got SIGINT", "fg-ended killed-by-SIGINT".
-				k, v, _ := strings.Cut(line, " ")
-				seen[k] = v
+				seen[e.Role+" "+e.Kind] = e
 			}
 		}
 	}
-	if err := wait("pid-shell", "pid-fg", "pid-bg", "fg-ready", "bg-ready"); err != nil {
+	if err := wait("shell ready", "fg ready", "bg ready"); err != nil {
 		return res, err
 	}
 	fs := proc.Live()
-	pids := []int{atoi(seen["pid-shell"]), atoi(seen["pid-fg"]), atoi(seen["pid-bg"])}
+	pids := []int{seen["shell ready"].PID, seen["fg ready"].PID, seen["bg ready"].PID}
 	stats := make([]proc.Stat, 3)
 	for i, pid := range pids {
 		if stats[i], err = settled(ctx, fs, pid); err != nil {
@@ -251,15 +255,15 @@ func ControlC(ctx context.Context) (Result, error) {
 	if _, err := master.Write([]byte{intr}); err != nil {
 		return res, fmt.Errorf("typing ^C: %w", err)
 	}
-	if err := wait("fg-got", "fg-ended"); err != nil {
+	if err := wait("fg signal", "fg ended"); err != nil {
 		return res, err
 	}
-	res.ForegroundEnded = strings.ReplaceAll(seen["fg-ended"], "-", " ")
+	res.ForegroundEnded = seen["fg ended"].Fields["how"]
 	// The driver signals the whole foreground group at once: by the time the
 	// foreground job has reported, the background job would have been
 	// signalled too, had it been in that group.
 	res.BackgroundAfter = "nothing: still running"
-	if _, got := seen["bg-got"]; got {
+	if _, got := seen["bg signal"]; got {
 		res.BackgroundAfter = "got SIGINT"
 	} else if st, err := fs.Stat(pids[2]); err != nil || st.State == 'Z' {
 		res.BackgroundAfter = "gone"

@@ -500,15 +500,8 @@ func (p *Process) Signal(sig syscall.Signal) error {
 
 // hold returns the pidfd Start opened, or a new one (with its release) if
 // Start could not open one.
-func (p *Process) hold() (h *pidfd.Process, release func(), err error) {
-	if p.watch != nil {
-		return p.watch, func() {}, nil
-	}
-	h, err = pidfd.Open(p.PID, p.StartTime)
-	if err != nil {
-		return nil, nil, err
-	}
-	return h, func() { h.Close() }, nil
+func (p *Process) hold() (*pidfd.Process, func(), error) {
+	return pidfd.Borrow(p.watch, p.PID, p.StartTime)
 }
 
 // Ended is closed once the leader has reported the program's end.

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -143,7 +144,11 @@ func runDaemon(args []string) int {
 	d.UID = os.Getuid()
 	d.User = userName(d.UID)
 
-	greeting := readGreeting(dir, logger, "read configuration", "")
+	// The greeting is read by the connections' goroutine and replaced on
+	// SIGHUP: an atomic pointer, set before the log line says it was
+	// reloaded, so a reader of the log never greets the old one.
+	var greeting atomic.Pointer[string]
+	readGreeting(dir, logger, "read configuration", &greeting)
 
 	// Step 14: tell the launcher it is ready, through the pipe opened before
 	// the first fork. If nobody reads any more (the launcher was killed),
@@ -157,7 +162,12 @@ func runDaemon(args []string) int {
 	logger.Printf("%s%d", LogReady, d.PID)
 
 	if ln != nil {
-		go serve(ln, func() string { return greeting })
+		go serve(ln, func() string {
+			if g := greeting.Load(); g != nil {
+				return *g
+			}
+			return ""
+		})
 	}
 	lifetime := time.NewTimer(a.Lifetime)
 	for {
@@ -167,7 +177,7 @@ func runDaemon(args []string) int {
 			case syscall.SIGHUP:
 				// A daemon has no terminal that could hang up, so SIGHUP
 				// is free to mean "reload" (a convention, not a kernel rule).
-				greeting = readGreeting(dir, logger, LogReloaded, greeting)
+				readGreeting(dir, logger, LogReloaded, &greeting)
 			case syscall.SIGTERM:
 				return cleanExit(LogShutdown)
 			}
@@ -204,24 +214,25 @@ func waitParentExit(parent int, timeout time.Duration) error {
 }
 
 // readGreeting reads the configuration (through the directory opened before
-// step 13, so it works after dropping privileges), logs what it did and
-// returns the greeting, or old when the file can't be used.
-func readGreeting(dir *os.File, logger *log.Logger, did, old string) string {
+// step 13, so it works after dropping privileges), stores the greeting,
+// then logs what it did; when the file can't be used, the old greeting
+// stays.
+func readGreeting(dir *os.File, logger *log.Logger, did string, greeting *atomic.Pointer[string]) {
 	fd, err := unix.Openat(int(dir.Fd()), ConfigFileName, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		logger.Printf("cannot read the configuration, keeping the old one: %v", err)
-		return old
+		return
 	}
 	f := os.NewFile(uintptr(fd), ConfigFileName)
 	defer f.Close()
 	conf, err := readConfig(f)
 	if err != nil {
 		logger.Printf("bad configuration, keeping the old one: %v", err)
-		return old
+		return
 	}
-	greeting := conf["greeting"]
-	logger.Printf("%s: greeting=%q", did, greeting)
-	return greeting
+	g := conf["greeting"]
+	greeting.Store(&g)
+	logger.Printf("%s: greeting=%q", did, g)
 }
 
 // serve greets each connection with one line and closes it.

@@ -236,15 +236,8 @@ func (d *Daemon) WaitLogFunc(ctx context.Context, what string, done func(log str
 
 // hold returns the pidfd Start opened, or a new one (with its release) if
 // Start could not open one.
-func (d *Daemon) hold() (p *pidfd.Process, release func(), err error) {
-	if d.watch != nil {
-		return d.watch, func() {}, nil
-	}
-	p, err = pidfd.Open(d.PID, d.StartTime)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, func() { p.Close() }, nil
+func (d *Daemon) hold() (*pidfd.Process, func(), error) {
+	return pidfd.Borrow(d.watch, d.PID, d.StartTime)
 }
 
 // readConfig parses the daemon's configuration: "key = value" lines, "#"

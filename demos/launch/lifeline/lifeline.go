@@ -149,7 +149,11 @@ const Grace = 2 * time.Second
 func Watch() {
 	inRole = true
 	if a, ok := Inherited(); ok {
-		Hold(a)
+		// In a goroutine of its own: the role's main goroutine must not
+		// block in a system call before the role starts, or the runtime may
+		// move it off the main thread, whose signal mask /proc/PID/status
+		// shows (the SysV daemon locks itself to that thread first thing).
+		go Hold(a)
 	}
 }
 
@@ -158,46 +162,47 @@ func Watch() {
 // If a is already gone, that happens at once. The pidfd it holds is
 // close-on-exec and opened by this process, so daemon(7) step 1 (close what
 // was inherited) leaves it alone.
+//
+// The wait goes through Go's netpoller, as package pidfd's does: no thread
+// sits blocked in poll(2). A role that lowers RLIMIT_NPROC or joins a small
+// pids cgroup before it executes a student's program (the grader's) must
+// not need one more thread for this.
 func Hold(a Anchor) {
 	if a.IsZero() {
 		return
 	}
-	fd, err := unix.PidfdOpen(a.PID, 0)
-	if err == nil {
-		// A PID is not reused while its process (even a zombie) holds it:
-		// if the start time still matches once the pidfd is open, the pidfd
-		// holds the anchor.
-		if st, serr := proc.Live().Stat(a.PID); serr != nil || st.StartTime != a.StartTime || st.State == 'Z' {
-			unix.Close(fd)
-			fd = -1
-		}
-	} else {
-		fd = -1
+	fd, err := unix.PidfdOpen(a.PID, unix.PIDFD_NONBLOCK)
+	if err != nil {
+		go end()
+		return
+	}
+	// A PID is not reused while its process (even a zombie) holds it: if
+	// the start time still matches once the pidfd is open, the pidfd holds
+	// the anchor.
+	if st, err := proc.Live().Stat(a.PID); err != nil || st.StartTime != a.StartTime || st.State == 'Z' {
+		unix.Close(fd)
+		go end()
+		return
+	}
+	f := os.NewFile(uintptr(fd), "lifeline")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return
 	}
 	go func() {
-		if fd >= 0 {
-			waitReadable(fd)
-			unix.Close(fd)
+		// Read returns once the function reports the pidfd readable: the
+		// kernel makes it so when the anchor exits.
+		err := rc.Read(func(fd uintptr) bool {
+			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			n, _ := unix.Poll(fds, 0)
+			return n > 0
+		})
+		f.Close()
+		if err == nil {
+			end()
 		}
-		end()
 	}()
-}
-
-// waitReadable blocks this goroutine's thread in poll(2) until the pidfd is
-// readable (its process exited). A blocking poll, not the netpoller: some
-// roles close or reset descriptors early on and must not find ours shared
-// with the runtime.
-func waitReadable(fd int) {
-	for {
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, -1)
-		if err == unix.EINTR {
-			continue
-		}
-		if n > 0 || err != nil {
-			return
-		}
-	}
 }
 
 func end() {

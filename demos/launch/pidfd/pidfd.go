@@ -235,3 +235,18 @@ func (p *Process) Stop(timeout time.Duration) error {
 func (p *Process) Close() error {
 	return p.f.Close()
 }
+
+// Borrow returns held when the caller already holds the process (opened
+// when it was known to be ready), else a pidfd opened now on pid, checked
+// against startTime. Call release when done: it closes only what Borrow
+// opened.
+func Borrow(held *Process, pid int, startTime uint64) (p *Process, release func(), err error) {
+	if held != nil {
+		return held, func() {}, nil
+	}
+	p, err = Open(pid, startTime)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, func() { p.Close() }, nil
+}

@@ -379,3 +379,39 @@ func waitState(t *testing.T, pid int, state byte) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A process is recorded from its parent right after Start, with the start
+// time /proc gives, and forgotten exactly (PID and start time) once waited for.
+func TestStartedRecordsAndForgetForgets(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	sl := startSleeper(t)
+	e, err := s.Started(sl.pid(), registry.Entry{Kind: "test", Owner: registry.Self()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := proc.Live().Stat(sl.pid())
+	if e.PID != sl.pid() || e.StartTime != st.StartTime || e.Run != registry.Self().RunID() {
+		t.Fatalf("Started = %+v; want PID %d, start %d, the owner's run", e, sl.pid(), st.StartTime)
+	}
+	if got, err := s.Find(sl.pid()); err != nil || got.Kind != "test" {
+		t.Fatalf("Find after Started = %+v, %v", got, err)
+	}
+	other := e
+	other.StartTime++
+	if err := s.Forget(other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Find(sl.pid()); err != nil {
+		t.Fatal("Forget of another start time removed the record")
+	}
+	if err := s.Forget(e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Find(sl.pid()); !errors.Is(err, registry.ErrNotStarted) {
+		t.Fatalf("after Forget: %v, want ErrNotStarted", err)
+	}
+	if _, err := s.Started(4194304, registry.Entry{}); err == nil {
+		t.Fatal("Started recorded a process that does not exist")
+	}
+}
