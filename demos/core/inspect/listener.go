@@ -95,3 +95,40 @@ func topmost(fs proc.FS, pids []int) int {
 	}
 	return pids[0]
 }
+
+// Socket roles (Listener.Role).
+const (
+	RoleListens = "listens" // TCP or unix stream/seqpacket in LISTEN: waits for clients
+	RoleBound   = "bound"   // a unix datagram socket with a path, or UDP on a service port: receives from clients
+	RoleClient  = "client"  // UDP on an ephemeral port: the kernel bound it when the program sent
+)
+
+// Linux's default ip_local_port_range: the kernel picks a port from it for
+// a UDP socket that sends before it binds, so a socket bound there is a
+// client's.
+const ephemeralLow, ephemeralHigh = 32768, 60999
+
+// SocketRole says what a socket held by a process is for, or "" when it is
+// neither a server's nor worth showing (a connected stream, an unnamed unix
+// socket).
+func SocketRole(s proc.Socket) string {
+	switch {
+	case s.Proto == "unix" && s.Listen:
+		return RoleListens
+	case s.Proto == "unix":
+		// A datagram socket bound to a path is a server's (rsyslogd's
+		// /dev/log); a connected or unnamed one is a client's end.
+		if s.Local != "" && proc.UnixSocketType(s.Line) == proc.UnixDgram && proc.UnixUnconnected(s.Line) {
+			return RoleBound
+		}
+		return ""
+	case s.Listen && strings.HasPrefix(s.Proto, "udp"):
+		if s.Port >= ephemeralLow && s.Port <= ephemeralHigh {
+			return RoleClient
+		}
+		return RoleBound
+	case s.Listen:
+		return RoleListens
+	}
+	return ""
+}

@@ -496,7 +496,7 @@ http { access_log off; client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/p
 	if wr := explainLive(t, worker.PID); wr.Verdict != Daemon || row(t, wr, "parent").DaemonLike == nil {
 		t.Errorf("worker: %s, parent row %+v", wr.Verdict, row(t, wr, "parent"))
 	}
-	if p := prediction(t, r, EventHUP); !strings.Contains(p.Outcome, "reloads its configuration") {
+	if p := prediction(t, r, EventHUP); !strings.Contains(p.Outcome, "rereads its configuration") || p.Effect != EffectProgramDecides {
 		t.Fatalf("kill -HUP prediction: %q", p.Outcome)
 	}
 	// Live: SIGHUP makes the master start a new worker and retire the old
