@@ -3,6 +3,8 @@ package inspect
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -57,10 +59,19 @@ func ListenerOn(fs proc.FS, port int) (PortOwner, error) {
 			denied++
 			continue
 		}
+		found := false
 		for _, fd := range fds {
 			if ino, ok := proc.SocketInode(fd.Target); ok && inodes[ino] {
 				owner.Holders = append(owner.Holders, pid)
+				found = true
 				break
+			}
+		}
+		// Root without CAP_SYS_PTRACE may list a process's fds yet be
+		// refused each link: that process is unread, not innocent.
+		if !found {
+			if _, d := fs.DeniedFDs(pid); d > 0 {
+				denied++
 			}
 		}
 	}
@@ -70,8 +81,8 @@ func ListenerOn(fs proc.FS, port int) (PortOwner, error) {
 			addrs = append(addrs, s.Proto+" "+s.Local)
 		}
 		if denied > 0 {
-			return PortOwner{}, fmt.Errorf("port %d is listened on (%s), but by a process whose fds dlab may not read: run dlab as root (sudo) to find it: %w",
-				port, strings.Join(addrs, ", "), proc.ErrPermission)
+			return PortOwner{}, fmt.Errorf("port %d is listened on (%s), but no process dlab can read holds it, and the fds of %d processes could not be read: run dlab as root (sudo) to find it: %w",
+				port, strings.Join(addrs, ", "), denied, proc.ErrPermission)
 		}
 		return PortOwner{}, fmt.Errorf("port %d is listened on (%s), but no process holds the socket any more: %w", port, strings.Join(addrs, ", "), proc.ErrGone)
 	}
@@ -131,4 +142,82 @@ func SocketRole(s proc.Socket) string {
 		return RoleListens
 	}
 	return ""
+}
+
+// ErrNoHolder means no process dlab could read holds the path open.
+var ErrNoHolder = errors.New("no process holds it open")
+
+// PathHolders are the processes behind a path.
+type PathHolders struct {
+	PID        int          // the one to explain: the topmost holder
+	PIDs       []int        // every holder
+	Socket     *proc.Socket // the unix socket bound to the path, if it is one
+	SocketType string       // stream, dgram, seqpacket
+}
+
+// HoldersOf finds who serves a unix socket path, or who holds a file open
+// (what fuser does), from every process's fd links. A process whose fds
+// can't be read is counted, so "nobody" is never said when it may be
+// someone dlab can't see.
+func HoldersOf(fs proc.FS, path string) (PathHolders, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return PathHolders{}, fmt.Errorf("%s: %w", path, err)
+	}
+	var h PathHolders
+	match := func(target string) bool { return target == abs }
+	if socks, err := fs.NamespaceSockets(); err == nil {
+		for i, s := range socks {
+			if s.Proto == "unix" && s.Local == abs && (s.Listen || SocketRole(s) == RoleBound) {
+				h.Socket, h.SocketType = &socks[i], proc.UnixSocketType(s.Line)
+				ino := s.Inode
+				match = func(target string) bool { i, ok := proc.SocketInode(target); return ok && i == ino }
+				break
+			}
+		}
+	}
+	if h.Socket == nil {
+		if _, err := os.Stat(abs); err != nil {
+			return PathHolders{}, fmt.Errorf("%s: no such file, and no unix socket bound there (see ss -lx)", path)
+		}
+	}
+	pids, err := fs.PIDs()
+	if err != nil {
+		return PathHolders{}, err
+	}
+	denied := 0
+	for _, pid := range pids {
+		fds, err := fs.FDs(pid)
+		if errors.Is(err, proc.ErrPermission) {
+			denied++
+			continue
+		}
+		found := false
+		for _, fd := range fds {
+			if match(fd.Target) {
+				found = true
+				break
+			}
+		}
+		if found {
+			h.PIDs = append(h.PIDs, pid)
+		} else if _, d := fs.DeniedFDs(pid); d > 0 {
+			denied++
+		}
+	}
+	if len(h.PIDs) == 0 {
+		what := "holds " + path + " open"
+		if h.Socket != nil {
+			what = "holds the socket bound to " + path
+		}
+		if denied > 0 {
+			return PathHolders{}, fmt.Errorf("no process dlab can read %s, but the fds of %d processes could not be read: run dlab as root (sudo) to look at them: %w", what, denied, proc.ErrPermission)
+		}
+		if h.Socket != nil {
+			return PathHolders{}, fmt.Errorf("a unix socket is bound to %s, but no process holds it any more: %w", path, ErrNoHolder)
+		}
+		return PathHolders{}, fmt.Errorf("%s: %w", path, ErrNoHolder)
+	}
+	h.PID = topmost(fs, h.PIDs)
+	return h, nil
 }
