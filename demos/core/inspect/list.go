@@ -55,6 +55,13 @@ func List(fs proc.FS, names Names) (Listing, error) {
 			r := fs.StatReader()
 			for i := lo; i < hi; i++ {
 				results[i].o, results[i].err = r.Read(pids[i])
+				// Root owns the /proc files of a process that is not
+				// dumpable: its status has the effective uid ps shows.
+				if results[i].err == nil && results[i].o.UID == 0 && !results[i].o.IsKernelThread() {
+					if euid, err := r.EffectiveUID(pids[i]); err == nil {
+						results[i].o.UID = euid
+					}
+				}
 			}
 		}()
 	}

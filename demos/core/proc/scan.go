@@ -13,8 +13,9 @@ import (
 // use: give each goroutine its own.
 type StatReader struct {
 	root string
-	path []byte
-	buf  []byte
+	path   []byte
+	buf    []byte
+	status []byte // for EffectiveUID
 }
 
 // StatReader returns a reader over this tree.
