@@ -39,10 +39,17 @@ const deadline = 10 * time.Second
 func need(t *testing.T, bin, pkg string) string {
 	t.Helper()
 	p, err := exec.LookPath(bin)
-	if err != nil {
-		t.Skipf("%s not installed (Debian package %s)", bin, pkg)
+	if err == nil {
+		return p
 	}
-	return p
+	// Daemons live in /usr/sbin, off an ordinary user's PATH.
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/local/sbin"} {
+		if fi, err := os.Stat(filepath.Join(dir, bin)); err == nil && fi.Mode()&0o111 != 0 {
+			return filepath.Join(dir, bin)
+		}
+	}
+	t.Skipf("%s not installed (Debian package %s)", bin, pkg)
+	return ""
 }
 
 // waitUntil polls /proc state until cond holds, or fails the test at the
