@@ -12,7 +12,7 @@ import (
 // it reads one file per process and nothing twice. Not safe for concurrent
 // use: give each goroutine its own.
 type StatReader struct {
-	root string
+	root   string
 	path   []byte
 	buf    []byte
 	status []byte // for EffectiveUID
