@@ -38,7 +38,7 @@ type explainOptions struct {
 }
 
 func newExplainCmd(ios *iostreams.IOStreams, runF func(*explainOptions) error) *cobra.Command {
-	opts := &explainOptions{IO: ios, ProcRoot: "/proc", Self: os.Getpid()}
+	opts := &explainOptions{IO: ios, ProcRoot: proc.DefaultRoot, Self: os.Getpid()}
 	cmd := &cobra.Command{
 		Use:   "explain [PID | :PORT | PATH]",
 		Short: "Is this process a daemon? The verdict, with evidence read from /proc",
@@ -80,7 +80,7 @@ explain the first. With no argument, dlab explains itself.`,
 	cmd.Flags().BoolVar(&opts.Children, "children", false, "show the process's descendants, each with its verdict")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the lines read from /proc under each evidence row")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
-	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", "/proc", "read processes from this /proc tree")
+	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", proc.DefaultRoot, "read processes from this /proc tree")
 	_ = cmd.Flags().MarkHidden("proc-root")
 	cmd.SetFlagErrorFunc(negativePIDError)
 	return cmd
@@ -98,7 +98,10 @@ func negativePIDError(cmd *cobra.Command, err error) error {
 var negativeFlag = regexp.MustCompile(`in -(\d+)$`)
 
 func runExplain(opts *explainOptions) error {
-	fs := proc.FS{Root: opts.ProcRoot}
+	fs, err := proc.New(opts.ProcRoot)
+	if err != nil {
+		return err
+	}
 	pid, note, err := explainTarget(fs, opts)
 	if err != nil {
 		return err
@@ -108,7 +111,7 @@ func runExplain(opts *explainOptions) error {
 	}
 	// A thread's TID has a /proc entry of its own that ls doesn't list: it
 	// shares its process's session, terminal and signals, so explain that.
-	if tgid, err := fs.TGID(pid); err == nil && tgid != pid && tgid > 0 {
+	if tgid, err := fs.ThreadGroup(pid); err == nil && tgid != pid && tgid > 0 {
 		tnote := fmt.Sprintf("%d is a thread of PID %d, not a process: threads share their process's session, terminal and signal dispositions; explaining PID %d.", pid, tgid, tgid)
 		if note != "" {
 			note += "\n"

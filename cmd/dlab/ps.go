@@ -23,7 +23,7 @@ type psOptions struct {
 }
 
 func newPsCmd(ios *iostreams.IOStreams, runF func(*psOptions) error) *cobra.Command {
-	opts := &psOptions{IO: ios, ProcRoot: "/proc"}
+	opts := &psOptions{IO: ios, ProcRoot: proc.DefaultRoot}
 	cmd := &cobra.Command{
 		Use:   "ps",
 		Short: "Every process with its verdict: daemon, normal, kernel-thread or zombie",
@@ -46,13 +46,17 @@ the controlling terminal alone; dlab explain PID gives the whole evidence.`,
 	cmd.Flags().BoolVar(&opts.Daemons, "daemons", false, "only daemons")
 	cmd.Flags().BoolVar(&opts.Normal, "normal", false, "only normal processes")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
-	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", "/proc", "read processes from this /proc tree")
+	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", proc.DefaultRoot, "read processes from this /proc tree")
 	_ = cmd.Flags().MarkHidden("proc-root")
 	return cmd
 }
 
 func runPs(opts *psOptions) error {
-	listing, err := inspect.List(proc.FS{Root: opts.ProcRoot}, nil)
+	fs, err := proc.New(opts.ProcRoot)
+	if err != nil {
+		return err
+	}
+	listing, err := inspect.List(fs, nil)
 	if err != nil {
 		return err
 	}

@@ -180,6 +180,9 @@ func sortFDs(fds []proc.FD, dir string) fdKinds {
 	k := fdKinds{std: [3]string{"closed", "closed", "closed"}}
 	for _, f := range fds {
 		t := f.Target
+		if !f.Readable() {
+			t = "unreadable (permission denied)"
+		}
 		switch {
 		case f.Num <= 2:
 			k.std[f.Num] = t

@@ -286,6 +286,9 @@ func fdSummary(fds []proc.FD) string {
 	others := 0
 	for _, f := range fds {
 		t := f.Target
+		if !f.Readable() {
+			t = "unreadable"
+		}
 		switch {
 		case f.Num <= 2:
 			parts = append(parts, fmt.Sprintf("%d %s", f.Num, t))

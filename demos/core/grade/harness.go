@@ -244,31 +244,18 @@ func (h *harness) waitExit(p *pidfd.Process, d time.Duration) bool {
 func (h *harness) waitNotPending(pid int, sig unix.Signal, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if !pending(pid, sig) {
+		if !pending(h.fs, pid, sig) {
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-// pending reads SigPnd (the thread's) and ShdPnd (the process's) from
-// /proc/PID/status.
-func pending(pid int, sig unix.Signal) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok || (k != "SigPnd" && k != "ShdPnd") {
-			continue
-		}
-		m, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-		if err == nil && proc.SignalSet(m).Has(sig) {
-			return true
-		}
-	}
-	return false
+// pending reports whether sig is pending for pid, for its thread (SigPnd)
+// or for the process (ShdPnd).
+func pending(fs proc.FS, pid int, sig unix.Signal) bool {
+	st, err := fs.Status(pid)
+	return err == nil && st.Pending().Has(sig)
 }
 
 // signalTrial sends sig to the daemon and sees whether it survives: with the

@@ -150,7 +150,7 @@ func (g *gatherer) unreadable(key, what string, err error) {
 func (g *gatherer) status() {
 	b, err := g.fs.ReadFile(g.pid, "status")
 	if err != nil {
-		g.unreadable("status", "/proc/"+strconv.Itoa(g.pid)+"/status", err)
+		g.unreadable("status", g.fs.Path(g.pid, "status"), err)
 		return
 	}
 	s, err := proc.ParseStatus(b)
@@ -170,11 +170,7 @@ func (g *gatherer) status() {
 	// TracerPid: the process that ptrace-attached to it (strace, gdb), 0
 	// for none. A traced process stops on every signal until the tracer
 	// lets it go on.
-	if line := proc.StatusLine(b, "TracerPid"); line != "" {
-		if _, v, ok := strings.Cut(line, ":"); ok {
-			f.TracerPID, _ = strconv.Atoi(strings.TrimSpace(v))
-		}
-	}
+	f.TracerPID = s.TracerPid
 	if f.TracerPID > 0 {
 		if t, err := g.fs.Stat(f.TracerPID); err == nil {
 			f.TracerComm = t.Comm
@@ -200,7 +196,7 @@ func (g *gatherer) status() {
 func (g *gatherer) cmdline() {
 	args, err := g.fs.Cmdline(g.pid)
 	if err != nil {
-		g.unreadable("cmdline", "/proc/"+strconv.Itoa(g.pid)+"/cmdline", err)
+		g.unreadable("cmdline", g.fs.Path(g.pid, "cmdline"), err)
 		return
 	}
 	g.f.Cmdline = args
@@ -252,7 +248,7 @@ func (g *gatherer) loginSession() {
 	read := func(name string) int64 {
 		n, err := g.fs.ReadID(g.pid, name)
 		if err != nil {
-			g.unreadable("loginuid", "/proc/"+strconv.Itoa(g.pid)+"/"+name, err)
+			g.unreadable("loginuid", g.fs.Path(g.pid, name), err)
 			return -1
 		}
 		g.f.raw[name] = strconv.FormatUint(n, 10)
@@ -268,7 +264,7 @@ func (g *gatherer) loginSession() {
 func (g *gatherer) cgroup() {
 	b, err := g.fs.ReadFile(g.pid, "cgroup")
 	if err != nil {
-		g.unreadable("cgroup", "/proc/"+strconv.Itoa(g.pid)+"/cgroup", err)
+		g.unreadable("cgroup", g.fs.Path(g.pid, "cgroup"), err)
 		return
 	}
 	cgs, err := proc.ParseCgroup(b)
@@ -284,13 +280,26 @@ func (g *gatherer) cgroup() {
 // the kernel refuses to show (EACCES) is not a closed fd: it is recorded as
 // denied, and only a missing link (ENOENT) means closed.
 func (g *gatherer) files() {
-	pid := strconv.Itoa(g.pid)
 	fds, err := g.fs.FDs(g.pid)
 	if err != nil {
-		g.unreadable("fds", "/proc/"+pid+"/fd", err)
+		g.unreadable("fds", g.fs.Path(g.pid, "fd"), err)
 	}
 	var sockets map[uint64]int
 	for _, fd := range fds {
+		if !fd.Readable() {
+			// Open but refused (EACCES): not closed, and maybe a socket
+			// that listens, so neither that fd nor the sockets are known.
+			if fd.Num <= 2 {
+				g.f.FDDenied[fd.Num] = true
+			}
+			g.unreadable("fd-links", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			g.unreadable("sockets", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			continue
+		}
+		if fd.Num <= 2 {
+			g.f.FD[fd.Num] = fd.Target
+			g.f.raw["fd/"+strconv.Itoa(fd.Num)] = fd.Target
+		}
 		if ino, ok := proc.SocketInode(fd.Target); ok {
 			if sockets == nil {
 				sockets = map[uint64]int{}
@@ -298,33 +307,17 @@ func (g *gatherer) files() {
 			sockets[ino] = fd.Num
 		}
 	}
-	if err == nil {
-		for i := 0; i < 3; i++ {
-			t, err := g.fs.Link(g.pid, "fd/"+strconv.Itoa(i))
-			switch {
-			case err == nil:
-				g.f.FD[i] = t
-				g.f.raw["fd/"+strconv.Itoa(i)] = t
-			case errors.Is(err, proc.ErrPermission):
-				g.f.FDDenied[i] = true
-				g.unreadable("fd/"+strconv.Itoa(i), "/proc/"+pid+"/fd/"+strconv.Itoa(i), err)
-			}
-		}
-		if n, denied := g.fs.DeniedFDs(g.pid); denied > 0 {
-			g.unreadable("fd-links", fmt.Sprintf("%d of the %d links in /proc/%s/fd", denied, n, pid), proc.ErrPermission)
-		}
-	}
 	if cwd, err := g.fs.Link(g.pid, "cwd"); err == nil {
 		g.f.Cwd = cwd
 	} else {
-		g.unreadable("cwd", "/proc/"+pid+"/cwd", err)
+		g.unreadable("cwd", g.fs.Path(g.pid, "cwd"), err)
 	}
 	if len(sockets) == 0 {
 		return
 	}
 	socks, err := g.fs.Sockets(g.pid)
 	if err != nil {
-		g.unreadable("sockets", "/proc/"+pid+"/net", err)
+		g.unreadable("sockets", g.fs.Path(g.pid, "net"), err)
 		return
 	}
 	for _, s := range socks {
@@ -352,15 +345,13 @@ func (g *gatherer) files() {
 func (g *gatherer) exe() {
 	exe, err := g.fs.Link(g.pid, "exe")
 	if err != nil {
-		g.unreadable("exe", "/proc/"+strconv.Itoa(g.pid)+"/exe", err)
+		g.unreadable("exe", g.fs.Path(g.pid, "exe"), err)
 		return
 	}
 	g.f.Exe = exe
 	// The kernel appends " (deleted)" to the link of an executable that was
 	// removed or replaced (a package upgrade) since the process started.
-	if strings.HasSuffix(exe, " (deleted)") {
-		g.f.ExeDeleted = true
-	}
+	g.f.ExeDeleted = proc.ParseExeLink(exe).Deleted
 	if bi, err := buildinfo.ReadFile(g.fs.Path(g.pid, "exe")); err == nil {
 		g.f.GoVersion = bi.GoVersion
 		g.f.GoHint = "its executable carries Go build information (" + bi.GoVersion + ")"
@@ -402,7 +393,8 @@ func (g *gatherer) terminalHolder() {
 		line := proc.StatusLine(info, "tty-index")
 		if _, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(v) == strconv.Itoa(idx) {
 			h.Confirmed = true
-			g.f.raw["holder"] = fmt.Sprintf("/proc/%d/fd/%d -> %s; /proc/%d/fdinfo/%d %s", cand.PID, fd.Num, fd.Target, cand.PID, fd.Num, line)
+			n := strconv.Itoa(fd.Num)
+			g.f.raw["holder"] = fmt.Sprintf("%s -> %s; %s %s", proc.Source(cand.PID, "fd/"+n), fd.Target, proc.Source(cand.PID, "fdinfo/"+n), line)
 			return
 		}
 	}

@@ -59,8 +59,12 @@ func ListenerOn(fs proc.FS, port int) (PortOwner, error) {
 			denied++
 			continue
 		}
-		found := false
+		found, refused := false, false
 		for _, fd := range fds {
+			if !fd.Readable() {
+				refused = true
+				continue
+			}
 			if ino, ok := proc.SocketInode(fd.Target); ok && inodes[ino] {
 				owner.Holders = append(owner.Holders, pid)
 				found = true
@@ -69,10 +73,8 @@ func ListenerOn(fs proc.FS, port int) (PortOwner, error) {
 		}
 		// Root without CAP_SYS_PTRACE may list a process's fds yet be
 		// refused each link: that process is unread, not innocent.
-		if !found {
-			if _, d := fs.DeniedFDs(pid); d > 0 {
-				denied++
-			}
+		if !found && refused {
+			denied++
 		}
 	}
 	if len(owner.Holders) == 0 {
@@ -129,7 +131,7 @@ func SocketRole(s proc.Socket) string {
 	case s.Proto == "unix":
 		// A datagram socket bound to a path is a server's (rsyslogd's
 		// /dev/log); a connected or unnamed one is a client's end.
-		if s.Local != "" && proc.UnixSocketType(s.Line) == proc.UnixDgram && proc.UnixUnconnected(s.Line) {
+		if s.Local != "" && s.Type == proc.Datagram && !s.Connected {
 			return RoleBound
 		}
 		return ""
@@ -149,10 +151,10 @@ var ErrNoHolder = errors.New("no process holds it open")
 
 // PathHolders are the processes behind a path.
 type PathHolders struct {
-	PID        int          // the one to explain: the topmost holder
-	PIDs       []int        // every holder
-	Socket     *proc.Socket // the unix socket bound to the path, if it is one
-	SocketType string       // stream, dgram, seqpacket
+	PID        int             // the one to explain: the topmost holder
+	PIDs       []int           // every holder
+	Socket     *proc.Socket    // the unix socket bound to the path, if it is one
+	SocketType proc.SocketType // stream, dgram, seqpacket
 }
 
 // HoldersOf finds who serves a unix socket path, or who holds a file open
@@ -169,7 +171,7 @@ func HoldersOf(fs proc.FS, path string) (PathHolders, error) {
 	if socks, err := fs.NamespaceSockets(); err == nil {
 		for i, s := range socks {
 			if s.Proto == "unix" && s.Local == abs && (s.Listen || SocketRole(s) == RoleBound) {
-				h.Socket, h.SocketType = &socks[i], proc.UnixSocketType(s.Line)
+				h.Socket, h.SocketType = &socks[i], s.Type
 				ino := s.Inode
 				match = func(target string) bool { i, ok := proc.SocketInode(target); return ok && i == ino }
 				break
@@ -192,16 +194,18 @@ func HoldersOf(fs proc.FS, path string) (PathHolders, error) {
 			denied++
 			continue
 		}
-		found := false
+		found, refused := false, false
 		for _, fd := range fds {
-			if match(fd.Target) {
+			if !fd.Readable() {
+				refused = true
+			} else if match(fd.Target) {
 				found = true
 				break
 			}
 		}
 		if found {
 			h.PIDs = append(h.PIDs, pid)
-		} else if _, d := fs.DeniedFDs(pid); d > 0 {
+		} else if refused {
 			denied++
 		}
 	}

@@ -474,7 +474,7 @@ func TestLiveThreadIDBelongsToItsProcess(t *testing.T) {
 		if tid == os.Getpid() {
 			continue
 		}
-		if tgid, err := live.TGID(tid); err != nil || tgid != os.Getpid() {
+		if tgid, err := live.ThreadGroup(tid); err != nil || tgid != os.Getpid() {
 			t.Errorf("TGID(%d) = %d, %v; want %d", tid, tgid, err, os.Getpid())
 		}
 		return
@@ -498,7 +498,7 @@ func TestLiveUnixDatagramServerIsFoundByItsPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.PID != os.Getpid() || h.SocketType != proc.UnixDgram {
+	if h.PID != os.Getpid() || h.SocketType != proc.Datagram {
 		t.Errorf("holders %+v, want this test (%d) on a dgram socket", h, os.Getpid())
 	}
 	r := explainLive(t, os.Getpid())

@@ -36,30 +36,4 @@ func TestEffectiveUIDReadsTheStatusUidLine(t *testing.T) {
 	if _, err := r.EffectiveUID(8); err == nil {
 		t.Error("a Uid line with one id parsed")
 	}
-	if tgid, err := fs.TGID(9); err != nil || tgid != 7 {
-		t.Errorf("TGID(9) = %d, %v; want 7", tgid, err)
-	}
-	if tgid, err := fs.TGID(7); err != nil || tgid != 7 {
-		t.Errorf("TGID(7) = %d, %v; want 7", tgid, err)
-	}
-}
-
-func TestUnixSocketTypeAndState(t *testing.T) {
-	for _, c := range []struct {
-		line, typ   string
-		unconnected bool
-	}{
-		{"0000000000000000: 00000002 00000000 00000000 0002 01 12345 /dev/log", UnixDgram, true},
-		{"0000000000000000: 00000003 00000000 00000000 0002 03 12346", UnixDgram, false},
-		{"0000000000000000: 00000002 00000000 00010000 0001 01 12347 /run/x.sock", UnixStream, true},
-		{"0000000000000000: 00000002 00000000 00010000 0005 01 12348 @abstract", UnixSeqPacket, true},
-		{"short line", "", false},
-	} {
-		if got := UnixSocketType(c.line); got != c.typ {
-			t.Errorf("type of %q = %q, want %q", c.line, got, c.typ)
-		}
-		if got := UnixUnconnected(c.line); got != c.unconnected {
-			t.Errorf("unconnected %q = %v", c.line, got)
-		}
-	}
 }

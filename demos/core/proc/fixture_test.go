@@ -1,15 +1,23 @@
 package proc
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // testdata/proc holds the nasty cases: 42 has the command name
 // "((a b ) ( c d) )"; 2 is a kernel thread with an empty cmdline; 43 is a
 // zombie; 44 has no Umask line and a dangling fd link; 45 has a truncated
-// stat and status; 46 has no closing parenthesis and a bad Umask.
+// stat and status; 46 has no closing parenthesis and a bad Umask; 47 is the
+// init of a nested PID namespace (NSpid "47 1"), traced by 46, with SIGHUP,
+// SIGINT and SIGTERM blocked and SIGTERM pending, a deleted executable, and
+// sockets in net/unix (a path with spaces, an abstract name, /dev/log, a
+// path holding a newline); 48 is its second thread, which a real /proc
+// would not list (the fixture can't hide it).
 var nasty = FS{Root: "testdata/proc"}
 
 func TestFixturePIDs(t *testing.T) {
@@ -17,7 +25,7 @@ func TestFixturePIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{1, 2, 42, 43, 44, 45, 46}; !reflect.DeepEqual(pids, want) {
+	if want := []int{1, 2, 42, 43, 44, 45, 46, 47, 48}; !reflect.DeepEqual(pids, want) {
 		t.Errorf("PIDs = %v, want %v (uptime and other names are not processes)", pids, want)
 	}
 }
@@ -69,7 +77,7 @@ func TestFixtureMissingUmaskAndDanglingLink(t *testing.T) {
 		t.Errorf("fd/0 = %q, %v", l, err)
 	}
 	fds, err := nasty.FDs(44)
-	if err != nil || len(fds) != 1 || fds[0] != (FD{0, "/nonexistent/dangling"}) {
+	if err != nil || len(fds) != 1 || fds[0] != (FD{Num: 0, Target: "/nonexistent/dangling"}) {
 		t.Errorf("FDs = %+v, %v", fds, err)
 	}
 }
@@ -95,5 +103,107 @@ func TestFixtureMalformedFilesAreErrorsThatNameTheFile(t *testing.T) {
 func TestFixtureUptime(t *testing.T) {
 	if u, err := nasty.Uptime(); err != nil || u != 100.25 {
 		t.Errorf("uptime %v, %v", u, err)
+	}
+}
+
+func TestFixtureNamespaceInitTracedWithBlockedSignals(t *testing.T) {
+	s, err := nasty.Status(47)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.NSpid, []int{47, 1}) || s.NamespacePID() != 1 || !s.IsNamespaceInit() {
+		t.Errorf("NSpid %v: should be the init of its namespace", s.NSpid)
+	}
+	if s.TracerPid != 46 || s.Tgid != 47 || s.PID != 47 || s.PPID != 40 || s.IsThread() {
+		t.Errorf("TracerPid %d Tgid %d Pid %d PPid %d", s.TracerPid, s.Tgid, s.PID, s.PPID)
+	}
+	if got := s.SigBlk.String(); got != "SIGHUP,SIGINT,SIGTERM" {
+		t.Errorf("SigBlk = %s", got)
+	}
+	if !s.Pending().Has(unix.SIGTERM) || s.Pending().Has(unix.SIGHUP) {
+		t.Errorf("pending = %s, want SIGTERM only", s.Pending())
+	}
+	// PID 1 of the machine is not a nested namespace's init.
+	one, err := nasty.Status(1)
+	if err != nil || one.IsNamespaceInit() {
+		t.Errorf("PID 1: %+v, %v", one.NSpid, err)
+	}
+}
+
+func TestFixtureThreadBelongsToItsGroup(t *testing.T) {
+	for tid, want := range map[int]int{47: 47, 48: 47, 42: 42} {
+		if got, err := nasty.ThreadGroup(tid); err != nil || got != want {
+			t.Errorf("ThreadGroup(%d) = %d, %v; want %d", tid, got, err, want)
+		}
+	}
+	th, err := nasty.Status(48)
+	if err != nil || !th.IsThread() {
+		t.Errorf("48 should be a thread: %+v, %v", th, err)
+	}
+	if _, err := nasty.ThreadGroup(99999); !errors.Is(err, ErrGone) {
+		t.Errorf("missing thread: %v is not ErrGone", err)
+	}
+	tids, err := nasty.Tasks(47)
+	if err != nil || !reflect.DeepEqual(tids, []int{47, 48}) {
+		t.Errorf("Tasks(47) = %v, %v", tids, err)
+	}
+}
+
+func TestFixtureDeletedExecutableAndFile(t *testing.T) {
+	e, err := nasty.Exe(47)
+	if err != nil || e != (Exe{Path: "/usr/sbin/nsinit", Deleted: true}) {
+		t.Errorf("Exe(47) = %+v, %v", e, err)
+	}
+	e, err = nasty.Exe(42)
+	if err != nil || e != (Exe{Path: "/usr/bin/((a b ) ( c d) )"}) {
+		t.Errorf("Exe(42) = %+v, %v", e, err)
+	}
+	if _, err := nasty.Exe(45); !errors.Is(err, ErrGone) {
+		t.Errorf("no exe link: %v is not ErrGone", err)
+	}
+	if got, err := nasty.FDTarget(47, 5); err != nil || !ParseExeLink(got).Deleted {
+		t.Errorf("fd 5 = %q, %v", got, err)
+	}
+	if _, err := nasty.FDTarget(47, 1); !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), "fd 1 of process 47 is not open") {
+		t.Errorf("fd 1: %v should say it is not open and match ErrGone", err)
+	}
+}
+
+func TestFixtureUnixSocketsOfTheNamespace(t *testing.T) {
+	socks, err := nasty.NamespaceSockets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		inode     uint64
+		typ       SocketType
+		path      string
+		listen    bool
+		connected bool
+	}
+	var got []row
+	for _, s := range socks {
+		got = append(got, row{s.Inode, s.Type, s.Local, s.Listen, s.Connected})
+	}
+	want := []row{
+		{9500, Stream, "/run/with space/sock", true, false},
+		{9501, Stream, "", false, true},
+		{9502, Stream, "@abstract@with@nuls", true, false},
+		{9503, Datagram, "/dev/log", false, false},
+		{9504, SeqPacket, "/run/seq packet ", true, false},
+		{9505, Stream, "/run/with space/sock", false, true},
+		{19506, Stream, "/tmp/new\nline.sock", true, false},
+		{19507, Datagram, "/run/after", false, false},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	if !socks[2].IsAbstract() || socks[0].IsAbstract() || !socks[3].IsBound() || socks[1].IsBound() {
+		t.Errorf("abstract/bound wrong: %+v", socks[:4])
+	}
+	// The process's own view (/proc/47/net) is the same table.
+	mine, err := nasty.Sockets(47)
+	if err != nil || len(mine) != len(socks) {
+		t.Errorf("Sockets(47): %d sockets, %v", len(mine), err)
 	}
 }

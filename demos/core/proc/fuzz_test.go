@@ -48,6 +48,13 @@ func FuzzParseStatus(f *testing.F) {
 		}
 		_ = s.SigIgn.String()
 		_ = s.SigCgt.Names()
+		_ = s.Pending().String()
+		if s.IsNamespaceInit() && s.NamespacePID() != 1 {
+			t.Fatalf("namespace init with NSpid %v", s.NSpid)
+		}
+		if s.IsThread() && s.Tgid == s.PID {
+			t.Fatalf("thread of itself: %+v", s)
+		}
 		_ = DescribeCaps(s.CapEff)
 		_ = StatusLine(b, "SigIgn")
 	})
@@ -85,8 +92,28 @@ func FuzzParseNetIP(f *testing.F) {
 func FuzzParseNetUnix(f *testing.F) {
 	f.Add([]byte("Num RefCount Protocol Flags Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 9500 /run/with space/sock\n"))
 	f.Add([]byte("h\n0: 2 0 0 1 3 9501\n"))
+	f.Add([]byte("h\n0: 2 0 10000 1 1 19506 /tmp/new\nline.sock\n0: 2 0 0 2 1 7 @a@b\n"))
+	for _, p := range []string{"testdata/proc/net/unix"} {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = ParseNetUnix(b)
+		socks, err := ParseNetUnix(b)
+		if err != nil {
+			return
+		}
+		for _, s := range socks {
+			if s.Listen && s.Connected {
+				t.Fatalf("listening and connected: %+v", s)
+			}
+			if s.Listen && s.Type == Datagram {
+				t.Fatalf("listening datagram socket: %+v", s)
+			}
+			if s.IsAbstract() && !s.IsBound() {
+				t.Fatalf("abstract but unbound: %+v", s)
+			}
+		}
 	})
 }
 
@@ -97,5 +124,60 @@ func FuzzParseUptime(f *testing.F) {
 		if err == nil && u < 0 {
 			t.Fatalf("negative uptime %v", u)
 		}
+	})
+}
+
+func FuzzParseExeLink(f *testing.F) {
+	f.Add("/usr/sbin/nginx (deleted)")
+	f.Add("/usr/bin/((a b ) ( c d) )")
+	f.Add(" (deleted)")
+	f.Fuzz(func(t *testing.T, target string) {
+		e := ParseExeLink(target)
+		back := e.Path
+		if e.Deleted {
+			back += deletedSuffix
+		}
+		if back != target {
+			t.Fatalf("%q -> %+v does not give the link back", target, e)
+		}
+	})
+}
+
+func FuzzParseMountInfo(f *testing.F) {
+	f.Add([]byte("39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"))
+	f.Add([]byte("50 22 0:40 / /mnt/with\\040space rw shared:1 - ext4 /dev/x rw\n"))
+	addFixtures(f, "mountinfo")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ms, err := ParseMountInfo(b)
+		if err != nil {
+			return
+		}
+		for _, m := range ms {
+			if m.FSType == "" || m.MountPoint == "" {
+				t.Fatalf("empty field in %+v", m)
+			}
+			_ = m.HasSuperOption("pids")
+		}
+	})
+}
+
+func FuzzParseChildren(f *testing.F) {
+	f.Add([]byte("48 52 "))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		kids, err := ParseChildren(b)
+		for _, k := range kids {
+			if err == nil && k <= 0 {
+				t.Fatalf("PID %d from %q", k, b)
+			}
+		}
+	})
+}
+
+func FuzzParseExitCode(f *testing.F) {
+	f.Add([]byte(sleepStat))
+	addFixtures(f, "stat")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = ParseExitCode(b)
 	})
 }

@@ -15,18 +15,45 @@ import (
 // sockets of the process's network namespace, matched to the process by
 // inode through its fd links ("socket:[INODE]").
 type Socket struct {
-	Proto  string // "tcp", "tcp6", "udp", "udp6", "unix"
-	Local  string // "127.0.0.1:8080", "[::]:22", "/run/x.sock", "@abstract", "" for an unnamed unix socket
-	Port   int    // local port for tcp and udp, 0 for unix
-	Listen bool   // a listening TCP or unix stream socket, or a bound UDP socket with no peer
-	Inode  uint64
-	Line   string // the line as read, for the evidence
+	Proto  string     // "tcp", "tcp6", "udp", "udp6", "unix"
+	Type   SocketType // stream (tcp, unix stream), dgram (udp, unix dgram) or seqpacket
+	Local  string     // "127.0.0.1:8080", "[::]:22", "/run/x.sock", "@abstract", "" for an unnamed unix socket
+	Remote string     // the peer's address for tcp and udp ("0.0.0.0:0" when none); "" for unix
+	Port   int        // local port for tcp and udp, 0 for unix
+	// Listen: a listening TCP or unix stream/seqpacket socket, or a bound
+	// UDP socket with no peer. A UDP client that only sent a datagram with
+	// sendto() looks the same here (its port is ephemeral).
+	Listen bool
+	// Connected: a unix socket with a peer (SS_CONNECTED), or a TCP
+	// connection that is established; false for a listener and for a
+	// bound unix datagram socket that receives from anyone (/dev/log).
+	Connected bool
+	Inode     uint64
+	Line      string // the line as read, for the evidence
 }
+
+// SocketType is the kind of socket, as socket(2) names it.
+type SocketType string
+
+const (
+	Stream    SocketType = "stream"    // SOCK_STREAM: a byte stream (tcp, unix stream)
+	Datagram  SocketType = "dgram"     // SOCK_DGRAM: messages, no connection needed (udp, /dev/log)
+	SeqPacket SocketType = "seqpacket" // SOCK_SEQPACKET: messages over a connection
+)
+
+// IsAbstract reports whether a unix socket's name is in the abstract
+// namespace ("@name"): no file on disk, gone when the socket closes.
+func (s Socket) IsAbstract() bool { return s.Proto == "unix" && strings.HasPrefix(s.Local, "@") }
+
+// IsBound reports whether a unix socket has a name (a path or an abstract
+// name) that other processes can reach it by.
+func (s Socket) IsBound() bool { return s.Proto == "unix" && s.Local != "" }
 
 // Kernel states in /proc/net/tcp (include/net/tcp_states.h).
 const (
-	tcpListen = 0x0A
-	tcpClose  = 0x07 // an unconnected UDP socket shows this state
+	tcpEstablished = 0x01
+	tcpListen      = 0x0A
+	tcpClose       = 0x07 // an unconnected UDP socket shows this state
 )
 
 // ParseNetIP parses /proc/net/tcp, tcp6, udp or udp6; proto names the file
@@ -47,7 +74,7 @@ func ParseNetIP(b []byte, proto string) ([]Socket, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bad local address in %s line %q: %w", proto, clip(line), err)
 		}
-		_, rport, err := parseHexAddr(string(f[2]))
+		raddr, rport, err := parseHexAddr(string(f[2]))
 		if err != nil {
 			return nil, fmt.Errorf("bad remote address in %s line %q: %w", proto, clip(line), err)
 		}
@@ -61,13 +88,18 @@ func ParseNetIP(b []byte, proto string) ([]Socket, error) {
 		}
 		s := Socket{
 			Proto: proto, Port: port, Inode: inode,
-			Local: netip.AddrPortFrom(addr, uint16(port)).String(),
-			Line:  strings.TrimSpace(string(line)),
+			Local:  netip.AddrPortFrom(addr, uint16(port)).String(),
+			Remote: netip.AddrPortFrom(raddr, uint16(rport)).String(),
+			Line:   strings.TrimSpace(string(line)),
 		}
 		if strings.HasPrefix(proto, "tcp") {
+			s.Type = Stream
 			s.Listen = st == tcpListen
+			s.Connected = st == tcpEstablished
 		} else {
+			s.Type = Datagram
 			s.Listen = st == tcpClose && rport == 0
+			s.Connected = rport != 0
 		}
 		socks = append(socks, s)
 	}
@@ -97,45 +129,97 @@ func parseHexAddr(s string) (netip.Addr, int, error) {
 	return addr.Unmap(), int(port), nil
 }
 
-// Flags and states of /proc/net/unix (include/linux/net.h).
+// Flags, types and states of /proc/net/unix (include/linux/net.h).
 const (
 	unixAcceptCon   = 0x00010000 // __SO_ACCEPTCON: listen() was called
-	unixStream      = 0x0001
-	unixSeqPacket   = 0x0005
-	unixUnconnected = 0x01 // SS_UNCONNECTED
+	unixStream      = 0x0001     // SOCK_STREAM
+	unixDgram       = 0x0002     // SOCK_DGRAM
+	unixSeqPacket   = 0x0005     // SOCK_SEQPACKET
+	unixUnconnected = 0x01       // SS_UNCONNECTED
+	unixConnected   = 0x03       // SS_CONNECTED
 )
 
-// ParseNetUnix parses /proc/net/unix.
+// ParseNetUnix parses /proc/net/unix:
+//
+//	Num RefCount Protocol Flags Type St Inode [Path]
+//
+// The path is everything after the inode, spaces included; an abstract name
+// starts with "@" (the kernel prints its NUL bytes as "@"). The kernel
+// prints a path byte for byte, so a path holding a newline spills onto the
+// next line: a line that is not a record continues the previous path.
 func ParseNetUnix(b []byte) ([]Socket, error) {
 	var socks []Socket
 	lines := bytes.Split(b, []byte{'\n'})
 	for i, line := range lines {
-		if i == 0 || len(bytes.TrimSpace(line)) == 0 {
-			continue
+		if i == 0 {
+			continue // the header
 		}
-		// Num RefCount Protocol Flags Type St Inode [Path]; the path may hold spaces.
-		f := bytes.Fields(line)
-		if len(f) < 7 {
-			return nil, fmt.Errorf("%d fields, want at least 7, in unix line %q", len(f), clip(line))
+		s, ok := parseUnixLine(line)
+		if !ok {
+			if n := len(socks); n > 0 && socks[n-1].Local != "" && i < len(lines)-1 {
+				socks[n-1].Local += "\n" + string(line)
+				socks[n-1].Line += "\n" + string(line)
+				continue
+			}
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			return nil, fmt.Errorf("bad unix line %q: want Num RefCount Protocol Flags Type St Inode [Path]", clip(line))
 		}
-		flags, err1 := strconv.ParseUint(string(f[3]), 16, 32)
-		typ, err2 := strconv.ParseUint(string(f[4]), 16, 16)
-		st, err3 := strconv.ParseUint(string(f[5]), 16, 8)
-		inode, ok := atou(f[6])
-		if err1 != nil || err2 != nil || err3 != nil || !ok {
-			return nil, fmt.Errorf("bad number in unix line %q", clip(line))
-		}
-		s := Socket{Proto: "unix", Inode: inode, Line: strings.TrimSpace(string(line))}
-		if len(f) > 7 {
-			// Everything after the inode field is the path.
-			at := bytes.Index(line, f[7])
-			s.Local = string(bytes.TrimRight(line[at:], " \r"))
-		}
-		s.Listen = flags&unixAcceptCon != 0 && st == unixUnconnected &&
-			(typ == unixStream || typ == unixSeqPacket)
 		socks = append(socks, s)
 	}
 	return socks, nil
+}
+
+func parseUnixLine(line []byte) (Socket, bool) {
+	// Fields are single-space separated; the path may itself hold spaces.
+	f := bytes.Fields(line)
+	if len(f) < 7 || !bytes.HasSuffix(f[0], []byte{':'}) {
+		return Socket{}, false
+	}
+	flags, err1 := strconv.ParseUint(string(f[3]), 16, 32)
+	typ, err2 := strconv.ParseUint(string(f[4]), 16, 16)
+	st, err3 := strconv.ParseUint(string(f[5]), 16, 8)
+	inode, ok := atou(f[6])
+	if err1 != nil || err2 != nil || err3 != nil || !ok {
+		return Socket{}, false
+	}
+	s := Socket{Proto: "unix", Inode: inode, Line: strings.TrimRight(string(line), " \r")}
+	if len(f) > 7 {
+		s.Local = string(bytes.TrimRight(afterFields(line, 7), "\r"))
+	}
+	switch typ {
+	case unixStream:
+		s.Type = Stream
+	case unixDgram:
+		s.Type = Datagram
+	case unixSeqPacket:
+		s.Type = SeqPacket
+	default:
+		s.Type = SocketType("type " + strconv.FormatUint(typ, 10))
+	}
+	s.Listen = flags&unixAcceptCon != 0 && st == unixUnconnected && (typ == unixStream || typ == unixSeqPacket)
+	s.Connected = st == unixConnected
+	return s, true
+}
+
+// afterFields returns what follows the first n blank-separated fields of
+// line and the one blank after them, keeping any further blanks: they are
+// part of a unix socket's path.
+func afterFields(line []byte, n int) []byte {
+	i := 0
+	for k := 0; k < n; k++ {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+			i++
+		}
+	}
+	if i < len(line) {
+		i++ // the separator
+	}
+	return line[i:]
 }
 
 // SocketInode returns the inode in an fd link "socket:[12345]".
@@ -165,7 +249,7 @@ func (p FS) Sockets(pid int) ([]Socket, error) {
 // reader's own network namespace on a live system (/proc/net is
 // /proc/self/net).
 func (p FS) NamespaceSockets() ([]Socket, error) {
-	path := func(name string) string { return filepath.Join(p.Root, "net", name) }
+	path := func(name string) string { return filepath.Join(p.root(), "net", name) }
 	return p.sockets(func(name string) ([]byte, error) {
 		b, err := readAll(path(name), nil)
 		if err != nil {

@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 )
 
@@ -33,18 +32,61 @@ var ErrGone = errors.New("no such process")
 // same user on a system without Yama restrictions).
 var ErrPermission = fs.ErrPermission
 
-// FS is a /proc tree.
+// DefaultRoot is where Linux mounts proc(5).
+const DefaultRoot = "/proc"
+
+// FS is a /proc tree. The zero value reads DefaultRoot, never paths
+// relative to the working directory; New checks that a root exists.
 type FS struct {
 	Root string
 }
 
 // Live is the /proc of this machine.
-func Live() FS { return FS{Root: "/proc"} }
+func Live() FS { return FS{Root: DefaultRoot} }
+
+// New returns a reader of the /proc tree at root, after checking that root
+// is a directory: without the check, every process would read as gone
+// ("no process 42") when it is the tree that is missing.
+func New(root string) (FS, error) {
+	if root == "" {
+		return FS{}, errors.New("no /proc root given: use /proc for this machine's processes")
+	}
+	st, err := os.Stat(root)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return FS{}, fmt.Errorf("%w at %s: the directory does not exist", ErrNoRoot, root)
+		}
+		return FS{}, fmt.Errorf("cannot read the /proc tree at %s: %w", root, err)
+	}
+	if !st.IsDir() {
+		return FS{}, fmt.Errorf("%w at %s: it is not a directory", ErrNoRoot, root)
+	}
+	return FS{Root: root}, nil
+}
+
+// ErrNoRoot means the /proc tree asked for is not there.
+var ErrNoRoot = errors.New("no /proc tree")
+
+// root is the tree's mount point, DefaultRoot for the zero value.
+func (p FS) root() string {
+	if p.Root == "" {
+		return DefaultRoot
+	}
+	return p.Root
+}
 
 // Path is the path of a file under /proc/PID, for error messages, evidence
 // sources and the few readers (debug/buildinfo) that want a path.
 func (p FS) Path(pid int, name string) string {
-	return filepath.Join(p.Root, strconv.Itoa(pid), name)
+	return filepath.Join(p.root(), strconv.Itoa(pid), name)
+}
+
+// Source names /proc/PID/name as a user would type it to check the
+// evidence ("/proc/42/stat"), whatever tree was read: for the Source and
+// evidence texts of a report, which must not depend on a fixture's path.
+// Use Path to open the file.
+func Source(pid int, name string) string {
+	return DefaultRoot + "/" + strconv.Itoa(pid) + "/" + name
 }
 
 // path is kept for the callers inside the package.
@@ -74,20 +116,20 @@ func classify(pid int, err error) error {
 
 // Exists reports whether /proc holds a directory for pid.
 func (p FS) Exists(pid int) bool {
-	_, err := os.Stat(filepath.Join(p.Root, strconv.Itoa(pid)))
+	_, err := os.Stat(filepath.Join(p.root(), strconv.Itoa(pid)))
 	return err == nil
 }
 
 // PIDs lists the processes (thread group leaders) in ascending order.
 func (p FS) PIDs() ([]int, error) {
-	f, err := os.Open(p.Root)
+	f, err := os.Open(p.root())
 	if err != nil {
-		return nil, fmt.Errorf("cannot list processes in %s: %w", p.Root, err)
+		return nil, fmt.Errorf("cannot list processes in %s: %w", p.root(), err)
 	}
 	defer f.Close()
 	names, err := f.Readdirnames(-1)
 	if err != nil {
-		return nil, fmt.Errorf("cannot list processes in %s: %w", p.Root, err)
+		return nil, fmt.Errorf("cannot list processes in %s: %w", p.root(), err)
 	}
 	pids := make([]int, 0, len(names))
 	for _, n := range names {
@@ -163,46 +205,13 @@ func (p FS) Link(pid int, name string) (string, error) {
 	return t, nil
 }
 
-// FD is one open file descriptor and what it points to, as the kernel names
-// it: "/dev/pts/3", "/dev/null", "pipe:[123]", "socket:[456]".
-type FD struct {
-	Num    int
-	Target string
-}
-
-// IsTerminalDevice reports whether an fd target is a terminal: a
-// pseudo-terminal (/dev/pts/N), a virtual console or serial line
-// (/dev/ttyN, /dev/ttySN), the process's own controlling terminal
-// (/dev/tty) or the system console.
-func IsTerminalDevice(target string) bool {
-	return strings.HasPrefix(target, "/dev/pts/") || strings.HasPrefix(target, "/dev/tty") || target == "/dev/console"
-}
-
-// FDs lists the open file descriptors of pid in ascending order.
-func (p FS) FDs(pid int) ([]FD, error) {
-	dir := p.path(pid, "fd")
-	f, err := os.Open(dir)
+// Environ reads /proc/PID/environ: the environment the process was started
+// with (a later setenv does not show), NUL-separated "NAME=value" entries.
+// Reading another user's needs ptrace access; a zombie's is empty.
+func (p FS) Environ(pid int) ([]string, error) {
+	b, err := p.read(pid, "environ")
 	if err != nil {
-		return nil, classify(pid, err)
+		return nil, err
 	}
-	names, err := f.Readdirnames(-1)
-	f.Close()
-	if err != nil {
-		return nil, classify(pid, err)
-	}
-	fds := make([]FD, 0, len(names))
-	for _, n := range names {
-		num, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		t, err := os.Readlink(filepath.Join(dir, n))
-		if err != nil {
-			// An fd closed between the listing and the readlink is not an error.
-			continue
-		}
-		fds = append(fds, FD{Num: num, Target: t})
-	}
-	sort.Slice(fds, func(i, j int) bool { return fds[i].Num < fds[j].Num })
-	return fds, nil
+	return ParseCmdline(b), nil
 }

@@ -20,7 +20,7 @@ type StatReader struct {
 
 // StatReader returns a reader over this tree.
 func (p FS) StatReader() *StatReader {
-	return &StatReader{root: p.Root, buf: make([]byte, 0, statBufSize)}
+	return &StatReader{root: p.root(), buf: make([]byte, 0, statBufSize)}
 }
 
 // Owned is a process's stat and the uid that owns its /proc directory.

@@ -182,3 +182,23 @@ func TTYName(ttyNr int) string {
 	}
 	return fmt.Sprintf("%d:%d", major, minor)
 }
+
+// ParseExitCode reads field 52 of /proc/PID/stat, exit_code: the wait
+// status of a zombie (Linux 3.5+), what its parent's wait() would get. It
+// is separate from ParseStat, which stops at field 22 for speed.
+func ParseExitCode(b []byte) (int, error) {
+	close := bytes.LastIndexByte(b, ')')
+	if close < 0 {
+		return 0, fmt.Errorf("no command name in parentheses in %q", clip(b))
+	}
+	fields := bytes.Fields(b[close+1:])
+	const field = 52
+	if len(fields) < field-2 {
+		return 0, fmt.Errorf("%d fields after the command name, want %d (exit_code needs Linux 3.5), in %q", len(fields), field-2, clip(b))
+	}
+	n, ok := atoi(fields[field-3])
+	if !ok {
+		return 0, fmt.Errorf("bad field 52 (exit_code) %q in %q", clip(fields[field-3]), clip(b))
+	}
+	return n, nil
+}

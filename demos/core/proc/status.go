@@ -10,9 +10,15 @@ import (
 type Status struct {
 	Name       string
 	Umask      int    // -1 when the kernel does not show it (before Linux 4.7)
+	Tgid       int    // thread group ID: the PID of the process this thread belongs to
+	PID        int    // the thread's own ID (the Pid line); equals Tgid for the main thread
+	PPID       int    // parent process (the PPid line)
+	TracerPid  int    // the process tracing this one (strace, gdb), 0 if none
 	UID        [4]int // real, effective, saved, filesystem
 	GID        [4]int
-	SigBlk     SignalSet // blocked
+	SigPnd     SignalSet // pending for this thread
+	ShdPnd     SignalSet // pending for the whole process (shared by its threads)
+	SigBlk     SignalSet // blocked: held pending until the program unblocks or reads them (signalfd)
 	SigIgn     SignalSet // ignored
 	SigCgt     SignalSet // caught (a handler is installed)
 	CapEff     uint64    // effective capabilities: what the kernel checks
@@ -20,7 +26,7 @@ type Status struct {
 	CapBnd     uint64    // bounding set: the most any exec could gain
 	Groups     []int     // supplementary groups
 	NoNewPrivs bool
-	NSpid      []int // the PID in each nested PID namespace, outermost first
+	NSpid      []int // the PID in each nested PID namespace, outermost first (Linux 4.1+)
 	Threads    int
 }
 
@@ -47,6 +53,18 @@ func ParseStatus(b []byte) (Status, error) {
 			s.UID, err = parseIDs(v)
 		case "Gid":
 			s.GID, err = parseIDs(v)
+		case "Tgid":
+			s.Tgid, err = strconv.Atoi(v)
+		case "Pid":
+			s.PID, err = strconv.Atoi(v)
+		case "PPid":
+			s.PPID, err = strconv.Atoi(v)
+		case "TracerPid":
+			s.TracerPid, err = strconv.Atoi(v)
+		case "SigPnd":
+			s.SigPnd, err = parseMask(v)
+		case "ShdPnd":
+			s.ShdPnd, err = parseMask(v)
 		case "SigBlk":
 			s.SigBlk, err = parseMask(v)
 		case "SigIgn":
@@ -91,6 +109,34 @@ func ParseStatus(b []byte) (Status, error) {
 	}
 	return s, nil
 }
+
+// Pending is the set of signals sent but not yet delivered: to this thread
+// (SigPnd) or to the process (ShdPnd). A signal leaves it once a thread that
+// does not block it takes it and acts on it (default, ignore or handler).
+func (s Status) Pending() SignalSet { return s.SigPnd | s.ShdPnd }
+
+// NamespacePID is the PID the process has in its own (innermost) PID
+// namespace: the last NSpid entry, or 0 when the kernel doesn't show NSpid.
+func (s Status) NamespacePID() int {
+	if len(s.NSpid) == 0 {
+		return 0
+	}
+	return s.NSpid[len(s.NSpid)-1]
+}
+
+// IsNamespaceInit reports whether the process is PID 1 of a PID namespace
+// nested inside the reader's (NSpid "812 1"): the kernel drops every signal
+// it has no handler for, whoever sends it, except SIGKILL and SIGSTOP sent
+// from an ancestor namespace (pid_namespaces(7)). The machine's own PID 1
+// (NSpid "1") is not counted: ask Stat.PID for that.
+func (s Status) IsNamespaceInit() bool {
+	return len(s.NSpid) > 1 && s.NamespacePID() == 1
+}
+
+// IsThread reports whether the status is that of a thread other than its
+// group's leader: /proc/TID works for any thread ID, though readdir of /proc
+// lists only leaders.
+func (s Status) IsThread() bool { return s.Tgid != 0 && s.PID != 0 && s.Tgid != s.PID }
 
 func parseIDs(v string) ([4]int, error) {
 	var ids [4]int

@@ -14,7 +14,7 @@ const ClockTicks = 100
 
 // Uptime reads /proc/uptime: seconds since boot.
 func (p FS) Uptime() (float64, error) {
-	path := filepath.Join(p.Root, "uptime")
+	path := filepath.Join(p.root(), "uptime")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, fmt.Errorf("cannot read the time since boot: %w", err)

@@ -23,13 +23,12 @@ import (
 // fd that dlab inherited from a shell, or that a test opened without
 // O_CLOEXEC, passes through os/exec to every child.
 func closeInheritedFDs(keep ...int) error {
-	entries, err := os.ReadDir("/proc/self/fd")
+	fds, err := proc.Live().SelfFDNums()
 	if err != nil {
 		return fmt.Errorf("step 1, close inherited file descriptors: %w", err)
 	}
-	for _, e := range entries {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil || fd <= 2 || contains(keep, fd) {
+	for _, fd := range fds {
+		if fd <= 2 || contains(keep, fd) {
 			continue
 		}
 		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)

@@ -112,7 +112,7 @@ func TestDaemonFollowsDaemon7(t *testing.T) {
 		}
 	})
 	t.Run("step 4: sanitized environment, leak marker kept", func(t *testing.T) {
-		env, err := os.ReadFile("/proc/" + strconv.Itoa(d.PID) + "/environ")
+		env, err := proc.Live().ReadFile(d.PID, "environ")
 		if err != nil {
 			t.Fatal(err)
 		}

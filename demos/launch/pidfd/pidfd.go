@@ -8,7 +8,6 @@
 package pidfd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -194,8 +193,8 @@ func (p *Process) exitFromPidfd() (Exit, bool) {
 }
 
 func (p *Process) exitFromZombie() (Exit, bool) {
-	path := "/proc/" + strconv.Itoa(p.PID) + "/stat"
-	b, err := os.ReadFile(path)
+	fs := proc.Live()
+	b, err := fs.ReadFile(p.PID, "stat")
 	if err != nil {
 		return Exit{}, false
 	}
@@ -203,27 +202,11 @@ func (p *Process) exitFromZombie() (Exit, bool) {
 	if err != nil || st.StartTime != p.StartTime || st.State != 'Z' {
 		return Exit{}, false
 	}
-	code, ok := statExitCode(b)
-	if !ok {
+	code, err := proc.ParseExitCode(b)
+	if err != nil {
 		return Exit{}, false
 	}
-	return Exit{Status: unix.WaitStatus(code), Known: true, Source: path + " field 52 exit_code (zombie)"}, true
-}
-
-// statExitCode reads field 52 (exit_code, the wait status, Linux 3.5+) of a
-// stat line; proc.Stat stops at field 22.
-func statExitCode(b []byte) (int, bool) {
-	close := bytes.LastIndexByte(b, ')')
-	if close < 0 {
-		return 0, false
-	}
-	fields := bytes.Fields(b[close+1:])
-	const field = 52
-	if len(fields) < field-2 {
-		return 0, false
-	}
-	n, err := strconv.Atoi(string(fields[field-3]))
-	return n, err == nil
+	return Exit{Status: unix.WaitStatus(code), Known: true, Source: fs.Path(p.PID, "stat") + " field 52 exit_code (zombie)"}, true
 }
 
 // Stop ends the process: SIGTERM, then SIGKILL if it is still running after

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"syscall"
 	"unsafe"
+
+	"dlab/demos/core/proc"
 
 	"golang.org/x/sys/unix"
 )
@@ -97,14 +97,9 @@ func EmptySignalMask() (wasBlocked bool, err error) {
 
 // blockedSignals reads SigBlk of the calling thread.
 func blockedSignals() (uint64, error) {
-	b, err := os.ReadFile("/proc/thread-self/status")
+	st, err := proc.Live().ThreadSelfStatus()
 	if err != nil {
 		return 0, fmt.Errorf("cannot read the signal mask: %w", err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "SigBlk:"); ok {
-			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-		}
-	}
-	return 0, fmt.Errorf("no SigBlk line in /proc/thread-self/status")
+	return uint64(st.SigBlk), nil
 }

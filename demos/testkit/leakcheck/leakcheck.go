@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,19 +58,22 @@ func Main(m *testing.M) int {
 // Zombies have an empty environment and are not listed: they hold no
 // resources but a PID, and their reaper is not ours to be.
 func Marked(marker string) []int {
-	want := []byte(Env + "=" + marker + "\x00")
+	want := Env + "=" + marker
 	pids, _ := proc.Live().PIDs()
 	var found []int
 	for _, pid := range pids {
 		if pid == os.Getpid() {
 			continue
 		}
-		env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+		env, err := proc.Live().Environ(pid)
 		if err != nil {
 			continue
 		}
-		if bytes.Contains(append(env, 0), want) {
-			found = append(found, pid)
+		for _, e := range env {
+			if e == want {
+				found = append(found, pid)
+				break
+			}
 		}
 	}
 	return found

@@ -1,8 +1,6 @@
 package reaper
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -32,13 +30,13 @@ type PidsLimit struct {
 // why not otherwise; the caller then falls back to RLIMIT_NPROC and to
 // EndAll's stop-then-kill.
 func NewPidsLimit(name string, max int) (*PidsLimit, error) {
-	self, err := os.ReadFile("/proc/self/cgroup")
+	self, err := proc.Live().SelfCgroup()
 	if err != nil {
-		return nil, fmt.Errorf("cannot read own cgroup: %w", err)
+		return nil, err
 	}
-	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := proc.Live().SelfMounts()
 	if err != nil {
-		return nil, fmt.Errorf("cannot read mounts: %w", err)
+		return nil, err
 	}
 	var tried []string
 	for _, base := range pidsCgroupDirs(self, mounts) {
@@ -87,53 +85,28 @@ func removeStale(base, name string) {
 
 // pidsCgroupDirs returns this process's own cgroup directories that may
 // hold a pids controller: the v1 pids hierarchy first, then the v2 one.
-func pidsCgroupDirs(selfCgroup, mountinfo []byte) []string {
-	// /proc/self/cgroup: "ID:controllers:path"; v2 is "0::path".
+func pidsCgroupDirs(self []proc.Cgroup, mounts []proc.Mount) []string {
 	v1Path, v2Path, haveV1, haveV2 := "", "", false, false
-	for _, line := range strings.Split(strings.TrimSpace(string(selfCgroup)), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) != 3 {
-			continue
+	for _, cg := range self {
+		if cg.Hierarchy == 0 && cg.Controllers == "" {
+			v2Path, haveV2 = cg.Path, true
 		}
-		if parts[0] == "0" && parts[1] == "" {
-			v2Path, haveV2 = parts[2], true
-		}
-		for _, c := range strings.Split(parts[1], ",") {
+		for _, c := range strings.Split(cg.Controllers, ",") {
 			if c == "pids" {
-				v1Path, haveV1 = parts[2], true
+				v1Path, haveV1 = cg.Path, true
 			}
 		}
 	}
 	var v1Dirs, v2Dirs []string
-	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
-	for sc.Scan() {
-		// "36 35 0:31 ROOT MOUNTPOINT opts... - FSTYPE SOURCE SUPEROPTS"
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		if !ok {
-			continue
-		}
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(g) < 3 {
-			continue
-		}
-		root, mnt := f[3], f[4]
+	for _, m := range mounts {
 		switch {
-		case g[0] == "cgroup" && haveV1 && hasOpt(g[2], "pids"):
-			v1Dirs = append(v1Dirs, filepath.Join(mnt, relTo(v1Path, root)))
-		case g[0] == "cgroup2" && haveV2:
-			v2Dirs = append(v2Dirs, filepath.Join(mnt, relTo(v2Path, root)))
+		case m.FSType == "cgroup" && haveV1 && m.HasSuperOption("pids"):
+			v1Dirs = append(v1Dirs, filepath.Join(m.MountPoint, relTo(v1Path, m.Root)))
+		case m.FSType == "cgroup2" && haveV2:
+			v2Dirs = append(v2Dirs, filepath.Join(m.MountPoint, relTo(v2Path, m.Root)))
 		}
 	}
 	return append(v1Dirs, v2Dirs...)
-}
-
-func hasOpt(opts, want string) bool {
-	for _, o := range strings.Split(opts, ",") {
-		if o == want {
-			return true
-		}
-	}
-	return false
 }
 
 // relTo makes a cgroup path relative to the mount's root (a container sees

@@ -80,7 +80,12 @@ func TestPidsCgroupDirs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := pidsCgroupDirs([]byte(tt.cgroup), mountinfo); !reflect.DeepEqual(got, tt.want) {
+			cgs, err1 := proc.ParseCgroup([]byte(tt.cgroup))
+			ms, err2 := proc.ParseMountInfo(mountinfo)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if got := pidsCgroupDirs(cgs, ms); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
@@ -126,7 +131,12 @@ func FuzzPidsCgroupDirs(f *testing.F) {
 	f.Add("0::/\n", "41 31 0:38 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n")
 	f.Add(":::\n", " - \n")
 	f.Fuzz(func(t *testing.T, cgroup, mountinfo string) {
-		for _, d := range pidsCgroupDirs([]byte(cgroup), []byte(mountinfo)) {
+		cgs, err1 := proc.ParseCgroup([]byte(cgroup))
+		ms, err2 := proc.ParseMountInfo([]byte(mountinfo))
+		if err1 != nil || err2 != nil {
+			return
+		}
+		for _, d := range pidsCgroupDirs(cgs, ms) {
 			if d == "" {
 				t.Error("an empty directory")
 			}

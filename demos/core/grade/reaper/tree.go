@@ -3,11 +3,7 @@ package reaper
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"dlab/demos/core/proc"
@@ -35,8 +31,7 @@ func Descendants(fs proc.FS, root int) ([]proc.Stat, error) {
 // descendantsByChildren walks the children files; false when the kernel
 // has none.
 func descendantsByChildren(fs proc.FS, root int) ([]proc.Stat, bool) {
-	rootDir := filepath.Join(fs.Root, strconv.Itoa(root))
-	if _, err := os.Stat(filepath.Join(rootDir, "task", strconv.Itoa(root), "children")); err != nil {
+	if !fs.CanListChildren(root) {
 		return nil, false
 	}
 	r := fs.StatReader()
@@ -46,7 +41,8 @@ func descendantsByChildren(fs proc.FS, root int) ([]proc.Stat, bool) {
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		for _, c := range childrenOf(fs, p) {
+		kids, _ := fs.Children(p) // a process gone mid-walk has none
+		for _, c := range kids {
 			if seen[c] {
 				continue
 			}
@@ -61,29 +57,6 @@ func descendantsByChildren(fs proc.FS, root int) ([]proc.Stat, bool) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
 	return out, true
-}
-
-// childrenOf reads the children of every thread of pid: an orphan is
-// adopted by one live thread of its subreaper, not always the main one.
-func childrenOf(fs proc.FS, pid int) []int {
-	taskDir := filepath.Join(fs.Root, strconv.Itoa(pid), "task")
-	tasks, err := os.ReadDir(taskDir)
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, t := range tasks {
-		b, err := os.ReadFile(filepath.Join(taskDir, t.Name(), "children"))
-		if err != nil {
-			continue
-		}
-		for _, f := range strings.Fields(string(b)) {
-			if n, err := strconv.Atoi(f); err == nil {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
 }
 
 // descendantsByParent reads the parent of every process on the system.
