@@ -346,7 +346,7 @@ func predictParentExit(f Facts, k Kind) Prediction {
 	}
 	if k == KindWorker {
 		p.Effect = EffectUnknown
-		p.Outcome = fmt.Sprintf("unknown: a master like %s usually ends its workers when it exits the usual way, and workers that watch their master (postgres, apache) exit when it dies; if not, it keeps running, adopted by %s", parent.Comm, reaperName(f))
+		p.Outcome = fmt.Sprintf("unknown: a master like %s usually ends its workers when it exits the usual way, and workers that watch their master (postgres, apache) exit when it dies; if not, it keeps running, adopted by %s. dlab can't tell which: a parent-death signal (PR_SET_PDEATHSIG) is invisible in /proc", parent.Comm, reaperName(f))
 		p.Why = pdeathsig
 		return p
 	}
