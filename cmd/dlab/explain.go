@@ -13,8 +13,9 @@ import (
 	"dlab/demos/core/inspect"
 	"dlab/demos/core/proc"
 	"dlab/demos/text/safe"
+	"dlab/lessons/render"
 
-	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/styles"
 	"github.com/spf13/cobra"
 )
 
@@ -35,6 +36,12 @@ type explainOptions struct {
 	ProcRoot string
 	// Self is the PID explained when no argument is given.
 	Self int
+	// Style and Plain choose the rendering as dlab lesson does (issue 12):
+	// --plain beats everything, --style beats detection, $GLAMOUR_STYLE
+	// applies where colour is on.
+	Style  string
+	Plain  bool
+	Getenv func(string) string
 }
 
 func newExplainCmd(ios *iostreams.IOStreams, runF func(*explainOptions) error) *cobra.Command {
@@ -80,6 +87,8 @@ explain the first. With no argument, dlab explains itself.`,
 	cmd.Flags().BoolVar(&opts.Children, "children", false, "show the process's descendants, each with its verdict")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the lines read from /proc under each evidence row")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
+	cmd.Flags().BoolVar(&opts.Plain, "plain", false, "plain text, no colours or styles")
+	cmd.Flags().StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
 	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", proc.DefaultRoot, "read processes from this /proc tree")
 	_ = cmd.Flags().MarkHidden("proc-root")
 	cmd.SetFlagErrorFunc(negativePIDError)
@@ -130,7 +139,7 @@ func runExplain(opts *explainOptions) error {
 		fmt.Fprintln(opts.IO.Out, safe.Text(note))
 		fmt.Fprintln(opts.IO.Out)
 	}
-	return renderReport(opts.IO, report, inspect.RenderOptions{Width: opts.IO.TermWidth(80), Raw: opts.Raw})
+	return renderReport(opts, report, inspect.RenderOptions{Width: opts.IO.TermWidth(80), Raw: opts.Raw})
 }
 
 // explainTarget turns the argument into a PID; for a port it also returns a
@@ -240,23 +249,26 @@ func writeJSON(ios *iostreams.IOStreams, v any) error {
 	return enc.Encode(v)
 }
 
-// renderReport writes the report for a person: Markdown through glamour on
-// a colour terminal (a fixed style: glamour's auto style would query the
-// terminal), plain aligned text otherwise.
-func renderReport(ios *iostreams.IOStreams, r inspect.Report, o inspect.RenderOptions) error {
-	if !ios.Color {
-		return r.WriteText(ios.Out, o)
+// renderReport writes the report for a person with the lessons' renderer
+// settings (--style, --plain, $GLAMOUR_STYLE): Markdown through glamour when
+// a style applies, the stable aligned text when the style is plain.
+func renderReport(opts *explainOptions, r inspect.Report, o inspect.RenderOptions) error {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
 	}
-	g, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(o.Width-4))
+	ro := render.Options{
+		Style: opts.Style, EnvStyle: getenv("GLAMOUR_STYLE"), Plain: opts.Plain,
+		Color: opts.IO.Color, Width: o.Width - 4, Term: getenv("TERM"), ColorTerm: getenv("COLORTERM"),
+	}
+	if render.Style(ro) == styles.NoTTYStyle {
+		return r.WriteText(opts.IO.Out, o)
+	}
+	rd, err := render.New(ro)
 	if err != nil {
-		return fmt.Errorf("unable to render markdown: %w", err)
+		return err
 	}
-	out, err := g.Render(r.Markdown(o))
-	if err != nil {
-		return fmt.Errorf("unable to render markdown: %w", err)
-	}
-	_, err = fmt.Fprint(ios.Out, out)
-	return err
+	return rd.Markdown(opts.IO.Out, r.Markdown(o))
 }
 
 // treeEntry is one process in dlab explain --tree/--children --json.
