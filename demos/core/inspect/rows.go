@@ -134,6 +134,10 @@ func groupRow(f Facts) Row {
 		r.Observed = fmt.Sprintf("group %d%s, the foreground group of %s", f.PGID, own, f.TTY)
 		r.DaemonLike = no
 		r.Why = fmt.Sprintf("^C (SIGINT), ^\\ (SIGQUIT) and ^Z (SIGTSTP) typed on %s go to this group", f.TTY)
+	case f.observerHoldsForeground():
+		r.Observed = fmt.Sprintf("group %d%s; the foreground group of %s is %d, dlab's own, while dlab runs", f.PGID, own, f.TTY, f.TPGID)
+		r.DaemonLike = no
+		r.Why = "the shell gave the terminal to dlab for as long as it runs, as it does for every command; it takes it back when dlab exits, and ^C, ^\\ and ^Z reach this group again"
 	default:
 		r.Observed = fmt.Sprintf("group %d%s, a background group of %s (foreground is %d)", f.PGID, own, f.TTY, f.TPGID)
 		r.DaemonLike = no
