@@ -504,3 +504,62 @@ func TestLiveUnixDatagramServerIsFoundByItsPath(t *testing.T) {
 	r := explainLive(t, os.Getpid())
 	expectRow(t, r, "listening sockets", path+" (fd "+strconv.Itoa(fd)+", datagram, bound)", nil)
 }
+
+func init() {
+	// The test binary re-executed as root drops to nobody without exec:
+	// the kernel makes it non-dumpable, and gives its /proc files to root.
+	reexec.Register("inspect-test-setuid", func(args []string) int {
+		if err := syscall.Setuid(65534); err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		fmt.Println("ready")
+		buf := make([]byte, 1)
+		os.Stdin.Read(buf)
+		return 0
+	})
+}
+
+// dlab ps shows the effective user, as ps does, even where the owner of
+// /proc/PID/stat says root.
+func TestLiveListShowsTheEffectiveUserOfANonDumpableProcess(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to change uid without exec")
+	}
+	cmd, err := reexec.Command("inspect-test-setuid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := started(t, cmd)
+	t.Cleanup(func() { stdin.Close() })
+	line := make([]byte, 6)
+	if _, err := out.Read(line); err != nil || string(line) != "ready\n" {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+	owner, err := live.StatReader().Read(p.PID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := List(live, MapNames{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range l.Processes {
+		if q.PID == p.PID {
+			t.Logf("stat owned by uid %d; dlab ps USER uid %d", owner.UID, q.UID)
+			if q.UID != 65534 {
+				t.Errorf("dlab ps shows uid %d, want the effective uid 65534", q.UID)
+			}
+			return
+		}
+	}
+	t.Fatalf("PID %d not listed", p.PID)
+}

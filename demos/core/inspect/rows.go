@@ -308,6 +308,10 @@ func parentRow(f Facts) Row {
 	case p.PID == 1:
 		r.DaemonLike = yes
 		r.Why = "init adopts orphans: a double-forked daemon's first child exits (daemon(7) step 8), so PID 1 becomes its parent; systemd also starts services directly"
+		if !f.hasTTY() && !f.SessionLeader && f.SID > 0 && f.PGID != f.SID && f.SessionComm == "" {
+			r.DaemonLike = nil
+			r.Why = "adopted by PID 1 when the process that started it exited; its own group inside a leaderless session says it was a shell's job, not a daemon(7) double fork"
+		}
 		if c := pid1Name(f); c != "systemd" && c != "init" {
 			r.Why += fmt.Sprintf(". Here PID 1 is %s, not an init system: it is the parent because it adopted the orphan (or started it), nothing more", c)
 		}
