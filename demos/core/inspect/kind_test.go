@@ -3,6 +3,8 @@ package inspect
 import (
 	"strings"
 	"testing"
+
+	"dlab/demos/core/proc"
 )
 
 // base is a SysV daemon as Gather would read it: no terminal, its own
@@ -153,6 +155,27 @@ func TestPredictionsIsBaseCasePlusOneChange(t *testing.T) {
 		}
 		if p.Effect != c.effect || !strings.Contains(p.Outcome, c.contains) {
 			t.Errorf("%s: %s: %s %q, want %s containing %q", c.what, c.event, p.Effect, p.Outcome, c.effect, c.contains)
+		}
+	}
+}
+
+func TestSocketRole(t *testing.T) {
+	for _, c := range []struct {
+		what string
+		s    proc.Socket
+		want string
+	}{
+		{"a TCP listener", proc.Socket{Proto: "tcp", Port: 80, Listen: true}, RoleListens},
+		{"a UDP server on a service port", proc.Socket{Proto: "udp", Port: 53, Listen: true}, RoleBound},
+		{"a UDP socket the kernel bound when it sent", proc.Socket{Proto: "udp", Port: 41234, Listen: true}, RoleClient},
+		{"a unix stream listener", proc.Socket{Proto: "unix", Type: proc.Stream, Local: "/run/x.sock", Listen: true}, RoleListens},
+		{"rsyslogd's /dev/log", proc.Socket{Proto: "unix", Type: proc.Datagram, Local: "/dev/log"}, RoleBound},
+		{"a connected datagram client", proc.Socket{Proto: "unix", Type: proc.Datagram, Local: "/tmp/c", Connected: true}, ""},
+		{"an unnamed unix socket", proc.Socket{Proto: "unix", Type: proc.Stream}, ""},
+		{"an established TCP connection", proc.Socket{Proto: "tcp", Port: 5555, Connected: true}, ""},
+	} {
+		if got := SocketRole(c.s); got != c.want {
+			t.Errorf("%s: %q, want %q", c.what, got, c.want)
 		}
 	}
 }
