@@ -33,7 +33,9 @@ import (
 
 var live = proc.Live()
 
-const deadline = 10 * time.Second
+// deadline is generous: the tests share a loaded machine, and a deadline only
+// bounds a wait for an event, it never paces one.
+const deadline = 30 * time.Second
 
 // need finds a program or skips the test, naming the Debian package.
 func need(t *testing.T, bin, pkg string) string {
