@@ -208,7 +208,10 @@ func classify(f Facts) (Verdict, Kind, string) {
 		return Daemon, KindDetachedJob, fmt.Sprintf("it has no terminal of its own (setsid), but it is still the child of %s on %s: detached from the terminal, not yet from the login", name(parent), parent.TTY)
 	}
 	if f.SessionLeader {
-		return Daemon, KindDetachedJob, fmt.Sprintf("it called setsid() (its own session, no terminal), but its parent %s still runs it and will collect its exit: detached from every terminal, not from the program that started it", name(parent))
+		// setsid() took it out of every terminal's reach, but the parent
+		// that started it still runs and will collect its exit: a sandbox's
+		// shell, a CI runner's step, a program a test started.
+		return Normal, KindBatchJob, fmt.Sprintf("it leads its own session (setsid) with no terminal, but its parent %s is alive and is no supervisor: a job that parent runs and waits for (a sandbox's shell, a CI step), not a daemon", name(parent))
 	}
 	return Normal, KindBatchJob, fmt.Sprintf("its parent, %s, is alive and is no supervisor: a program with no terminal that a parent runs and waits for (a cron job, a CI step, `ssh host cmd`, a script's child) is a normal process, not a daemon", name(parent))
 }

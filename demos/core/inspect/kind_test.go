@@ -47,6 +47,11 @@ func TestKindIsBaseCasePlusOneChange(t *testing.T) {
 			f.SessionLeader, f.SID = false, 700
 			return f
 		}, Normal, KindBatchJob},
+		{"setsid under a live parent, stdio on /dev/null", func(f Facts) Facts { return withParent(f, 700, "python3", "?", Daemon) }, Normal, KindBatchJob},
+		{"a sandbox's shell: its own session, stdio pipes to a live parent", func(f Facts) Facts {
+			f.FD = [3]string{"pipe:[1]", "pipe:[2]", "pipe:[3]"}
+			return withParent(f, 700, "agent", "?", Daemon)
+		}, Normal, KindBatchJob},
 		{"a supervisord program", func(f Facts) Facts { return withParent(f, 300, "supervisord", "?", Daemon) }, Daemon, KindSupervised},
 		{"a runsv service", func(f Facts) Facts { return withParent(f, 301, "runsv", "?", Daemon) }, Daemon, KindSupervised},
 		{"libslack daemon(1)'s client", func(f Facts) Facts { return withParent(f, 302, "daemon", "?", Daemon) }, Daemon, KindSupervised},

@@ -266,7 +266,10 @@ func TestLiveNohupJobIsNormalButSurvivesTheHangup(t *testing.T) {
 	}
 }
 
-func TestLiveSetsidWithRedirectedStdioIsADaemon(t *testing.T) {
+// setsid run directly by a program that waits for it (setsid doesn't fork
+// when it isn't a group leader): out of every terminal's reach, with the
+// daemon's stdio and cwd, yet a job of its live parent: normal, batch-job.
+func TestLiveSetsidWithRedirectedStdioUnderItsParentIsABatchJob(t *testing.T) {
 	cmd := exec.Command(need(t, "setsid", "util-linux"), need(t, "sleep", "coreutils"), "1000")
 	cmd.Dir = "/"
 	if err := cmd.Start(); err != nil {
@@ -280,8 +283,8 @@ func TestLiveSetsidWithRedirectedStdioIsADaemon(t *testing.T) {
 		return err == nil && st.Comm == "sleep" && st.IsSessionLeader()
 	})
 	r := explainLive(t, p.PID)
-	if r.Verdict != Daemon {
-		t.Fatalf("verdict %s:\n%s", r.Verdict, r.Summary)
+	if r.Verdict != Normal || r.Kind != KindBatchJob {
+		t.Fatalf("verdict %s kind %s:\n%s", r.Verdict, r.Kind, r.Summary)
 	}
 	expectRow(t, r, "terminal", "none", yes)
 	expectRow(t, r, "session", "which it leads", yes)
