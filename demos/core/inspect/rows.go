@@ -200,7 +200,7 @@ func fdRows(f Facts) []Row {
 		case "pipe":
 			r.Why = "a pipe to another process: a logger or supervisor (daemon(1), runit), or whoever runs it as a job (a shell pipeline, cron collecting output)"
 		case "socket":
-			r.Why = "a socket: systemd connects a service's stdout and stderr to the journal this way; inetd and sshd hand a program a socket"
+			r.Why = "a socket: systemd connects a service's stdout and stderr to the journal this way, inetd and sshd hand a program a socket; or the program closed its stdio and a later socket() reused the number (/proc can't tell which)"
 			if l, ok := servedOn(f, t); ok {
 				r.DaemonLike = yes
 				r.Why = fmt.Sprintf("its own server socket (%s %s): it closed its stdio and a later socket() got the lowest free number, %d (as rsyslogd does). Not stdio at all", l.Proto, l.Addr, i)
@@ -210,7 +210,7 @@ func fdRows(f Facts) []Row {
 				r.Why = "a file on fd 0: input redirected from it, or stdin closed and the number reused by a later open() (rsyslogd's /proc/kmsg); /proc can't tell which"
 			} else {
 				r.DaemonLike = yes
-				r.Why = "a file: a log file instead of the terminal (daemon(7) allows one in place of /dev/null; nohup.out is one too)"
+				r.Why = "a file: a log file instead of the terminal (daemon(7) allows one in place of /dev/null; nohup.out is one too), or the program closed its stdio and a later open() reused the number"
 			}
 		default:
 			r.Why = "neither a terminal nor /dev/null"
