@@ -184,3 +184,13 @@ func TestSocketRole(t *testing.T) {
 		}
 	}
 }
+
+// A start time after the uptime read never prints a negative age.
+func TestStartTimeInTheFutureIsNotANegativeAge(t *testing.T) {
+	f := base()
+	f.StartedAt, f.Uptime = 500, 100
+	r := startTimeRow(f)
+	if strings.Contains(r.Observed, "-") || !strings.Contains(r.Observed, "can't be told") {
+		t.Errorf("observed %q", r.Observed)
+	}
+}

@@ -397,7 +397,12 @@ func startTimeRow(f Facts) Row {
 	r := Row{Aspect: "start time", Raw: f.raw["stat"],
 		Source: fmt.Sprintf("/proc/%d/stat field 22 starttime = %d ticks (USER_HZ %d); /proc/uptime %.2f", f.PID, f.StartTime, 100, f.Uptime)}
 	r.Observed = fmt.Sprintf("%s after boot", duration(f.StartedAt))
-	if f.Uptime > 0 {
+	switch {
+	case f.Uptime > 0 && f.StartedAt > f.Uptime:
+		// A start time after the uptime read: a fixture, or a PID
+		// namespace with a time namespace offset. Never a negative age.
+		r.Observed += fmt.Sprintf(", which is after the uptime read (%s): its age can't be told", duration(f.Uptime))
+	case f.Uptime > 0:
 		r.Observed += fmt.Sprintf(", running for %s", duration(f.Uptime-f.StartedAt))
 	}
 	r.Why = "when it started says little by itself: services start at boot, but also restart later; with its PID, the start time names this process uniquely (a reused PID gets a later one)"
