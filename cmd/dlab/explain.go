@@ -328,7 +328,7 @@ func explainTree(fs proc.FS, pid int, opts *explainOptions) error {
 			branch = "└─ "
 		}
 		detail := []string{string(e.Verdict)}
-		if e.TTY == "?" {
+		if !proc.HasTTYName(e.TTY) {
 			detail = append(detail, "no terminal")
 		} else {
 			detail = append(detail, e.TTY)

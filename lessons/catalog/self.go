@@ -39,7 +39,7 @@ func selfDemo(ctx context.Context) (string, error) {
 
 func tpgid(f inspect.Facts) string {
 	switch {
-	case f.TTY == "?":
+	case !f.HasTTY():
 		return "– (no terminal)"
 	case f.Foreground:
 		return fmt.Sprintf("%d: dlab's own group, so dlab is in the foreground", f.TPGID)
@@ -70,9 +70,9 @@ func selfStory(rep inspect.Report) string {
 	piped := !proc.IsTerminalDevice(f.FD[1])
 	var paras []string
 	switch {
-	case f.TTY != "?" && f.Foreground:
+	case f.HasTTY() && f.Foreground:
 		paras = append(paras, fmt.Sprintf("dlab is a normal process: it has a controlling terminal (%s) and its process group is that terminal's foreground group, so ^C typed now would reach it, and closing the terminal would end it.", f.TTY))
-	case f.TTY != "?":
+	case f.HasTTY():
 		paras = append(paras, fmt.Sprintf("dlab has a controlling terminal (%s) but runs as a background job: ^C typed now would go to the foreground group, not to dlab. It is still a normal process: the terminal's hang-up would reach it.", f.TTY))
 	default:
 		paras = append(paras,

@@ -189,7 +189,7 @@ func (env *Env) ancestors() []proc.Stat {
 func (env *Env) ownTTY() string {
 	st, err := env.FS.Stat(env.Self)
 	if err != nil {
-		return "?"
+		return proc.NoTTY
 	}
 	return proc.TTYName(st.TTY)
 }

@@ -57,7 +57,7 @@ var yourShell = &Exercise{
 			o.Summary = fmt.Sprintf("%d is not the shell you ran dlab from (that one is an ancestor of dlab: see ps -o pid,comm -p $$)", pid)
 		case !isShell(f.Comm):
 			o.Summary = fmt.Sprintf("%d (%s) started dlab, but it is not a shell; give the PID of the shell itself", pid, f.Comm)
-		case f.TTY == "?":
+		case !f.HasTTY():
 			o.Passed = true
 			o.Summary = fmt.Sprintf("yes, %d is your shell; it has no controlling terminal (run over ssh without a pty, or by a program?), so dlab's verdict is %s: a missing terminal is evidence, not proof", pid, r.Verdict)
 		default:
@@ -189,7 +189,7 @@ var redirect = &Exercise{
 		}
 		o.Passed = true
 		o.Summary = fmt.Sprintf("yes: none of %d's stdin, stdout and stderr is a terminal, so a hang-up can't make its reads and writes fail", pid)
-		if f.TTY != "?" && f.TTY != "" {
+		if f.HasTTY() {
 			o.Summary += fmt.Sprintf("; it still has the controlling terminal %s, a separate tie that only setsid() cuts", f.TTY)
 		}
 		return o
@@ -289,7 +289,7 @@ var surviveHangup = &Exercise{
 func hangupOutcome(r inspect.Report, yours string) Outcome {
 	f := r.Facts
 	tty := f.TTY
-	if tty == yours && tty != "?" {
+	if tty == yours && proc.HasTTYName(tty) {
 		tty += " (yours)"
 	}
 	o := Outcome{Seen: []string{
@@ -303,7 +303,7 @@ func hangupOutcome(r inspect.Report, yours string) Outcome {
 			o.Seen = append(o.Seen, "when its terminal closes: "+p.Outcome)
 		}
 	}
-	hasTTY := f.TTY != "?" && f.TTY != ""
+	hasTTY := f.HasTTY()
 	var onTTY bool
 	for _, t := range f.FD {
 		onTTY = onTTY || proc.IsTerminalDevice(t)
@@ -326,10 +326,10 @@ func hangupOutcome(r inspect.Report, yours string) Outcome {
 		o.Passed = true
 		o.Summary = fmt.Sprintf("%s: it runs on %s, a pseudo-terminal held by the %s server (PID %d), not on your terminal; closing yours doesn't hang that one up. It is not a daemon: the server is", server, f.TTY, server, holder.PID)
 		return o
-	case f.Signals["SIGHUP"] == "ignored":
+	case f.Disposition(syscall.SIGHUP) == proc.Ignored:
 		o.Passed = true
 		o.Summary = "nohup: it ignores SIGHUP, so the hang-up does not kill it; but it still has your terminal and is still in your session and your shell's job table: it is not a daemon"
-	case f.Signals["SIGHUP"] == "caught":
+	case f.Disposition(syscall.SIGHUP) == proc.Caught:
 		o.Summary = "it catches SIGHUP: whether it survives the hang-up depends on what its handler does; use nohup, setsid or tmux to be sure"
 	default:
 		o.Summary = fmt.Sprintf("it would die: it has the controlling terminal %s and SIGHUP's default action, and the hang-up reaches it through the session leader (your shell passes SIGHUP to its jobs, unless you disowned this one: dlab can't see your shell's job table)", f.TTY)

@@ -143,7 +143,7 @@ func (h *harness) aborted() bool {
 // program lists the live processes that belong to the program: everything
 // below the harness except the harness's own helpers.
 func (h *harness) program() []proc.Stat {
-	all, err := reaper.Descendants(h.fs, h.self)
+	all, err := h.fs.Descendants(h.self)
 	if err != nil {
 		return nil
 	}

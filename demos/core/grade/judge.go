@@ -153,7 +153,7 @@ func sysvItems(o Observation) []Item {
 
 	// Controlling terminal: stat field 7.
 	tty := Item{ID: "no-ctty", Title: "it has no controlling terminal", Required: true, Why: whyNoCtty}
-	if f.TTY == "?" {
+	if !f.HasTTY() {
 		tty.Status, tty.Observed = Pass, "no controlling terminal (tty_nr 0, ps shows ?)"
 	} else {
 		tty.Status, tty.Observed = Fail, fmt.Sprintf("its controlling terminal is %s%s", f.TTY, sameTerminal(f.TTY, o.Terminal))
@@ -400,12 +400,12 @@ func sigtermItem(t *Trial, skip, why string) Item {
 		it.Status, it.Observed = Skip, skip
 	case t.Killed:
 		why := "SIGTERM " + t.Disposition
-		switch t.Disposition {
-		case "ignored":
+		switch proc.Disposition(t.Disposition) {
+		case proc.Ignored:
 			why = "it ignores SIGTERM (SigIgn)"
-		case "caught":
+		case proc.Caught:
 			why = "it catches SIGTERM (SigCgt) but its handler does not end it"
-		case "default":
+		case proc.Default:
 			why = "SIGTERM has its default action, so it is probably blocked (SigBlk)"
 		}
 		it.Status, it.Observed = Fail, fmt.Sprintf("still running %s after SIGTERM: %s; dlab killed it with SIGKILL", ms(t.After), why)

@@ -1,8 +1,6 @@
 package inspect
 
 import (
-	"sort"
-
 	"dlab/demos/core/proc"
 )
 
@@ -75,26 +73,20 @@ type Node struct {
 	Children []*Node `json:"children,omitempty"`
 }
 
-// Descendants lists the processes below pid as a tree, from one pass over
-// every /proc/PID/stat. A child must have started no earlier than its parent,
-// so a PID reused during the pass never joins the tree.
+// Descendants lists the processes below pid as a tree, from proc's walk of
+// the process tree (which keeps a reused PID out of it).
 func Descendants(fs proc.FS, pid int) (*Node, error) {
 	root, err := fs.Stat(pid)
 	if err != nil {
 		return nil, err
 	}
-	pids, err := fs.PIDs()
+	below, err := fs.Descendants(pid)
 	if err != nil {
 		return nil, err
 	}
-	r := fs.StatReader()
 	byParent := map[int][]proc.Stat{}
-	for _, p := range pids {
-		o, err := r.Read(p)
-		if err != nil {
-			continue // gone since the listing: not a descendant any more
-		}
-		byParent[o.PPID] = append(byParent[o.PPID], o.Stat)
+	for _, st := range below {
+		byParent[st.PPID] = append(byParent[st.PPID], st)
 	}
 	var build func(st proc.Stat, depth int) *Node
 	build = func(st proc.Stat, depth int) *Node {
@@ -106,12 +98,7 @@ func Descendants(fs proc.FS, pid int) (*Node, error) {
 		if depth >= maxDepth {
 			return n
 		}
-		kids := byParent[st.PID]
-		sort.Slice(kids, func(i, j int) bool { return kids[i].PID < kids[j].PID })
-		for _, k := range kids {
-			if k.StartTime < st.StartTime || k.PID == st.PID {
-				continue
-			}
+		for _, k := range byParent[st.PID] { // in PID order, as the walk gives them
 			n.Children = append(n.Children, build(k, depth+1))
 		}
 		return n

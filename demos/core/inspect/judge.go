@@ -24,8 +24,6 @@ func Judge(f Facts) Report {
 	return r
 }
 
-const pfKthread = 0x00200000
-
 func processRows(f Facts) []Row {
 	rows := []Row{
 		terminalRow(f),

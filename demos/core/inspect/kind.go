@@ -3,6 +3,8 @@ package inspect
 import (
 	"fmt"
 	"strings"
+
+	"dlab/demos/core/proc"
 )
 
 // Kind is the finer answer an expert gives after "daemon or normal": how
@@ -145,7 +147,7 @@ func classify(f Facts) (Verdict, Kind, string) {
 	switch {
 	case f.State == "Z" || f.State == "X":
 		return Zombie, KindZombie, "it has exited and waits to be reaped"
-	case f.Flags&pfKthread != 0:
+	case f.Flags&proc.PFKthread != 0:
 		return KernelThread, KindKernelThread, "PF_KTHREAD is set: a thread of the kernel"
 	}
 	if f.hasTTY() {

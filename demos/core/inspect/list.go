@@ -54,14 +54,9 @@ func List(fs proc.FS, names Names) (Listing, error) {
 			defer wg.Done()
 			r := fs.StatReader()
 			for i := lo; i < hi; i++ {
-				results[i].o, results[i].err = r.Read(pids[i])
-				// Root owns the /proc files of a process that is not
-				// dumpable: its status has the effective uid ps shows.
-				if results[i].err == nil && results[i].o.UID == 0 && !results[i].o.IsKernelThread() {
-					if euid, err := r.EffectiveUID(pids[i]); err == nil {
-						results[i].o.UID = euid
-					}
-				}
+				// The effective uid, as ps shows USER: root owns the /proc
+				// files of a process that is not dumpable.
+				results[i].o, results[i].err = r.ReadEffective(pids[i])
 			}
 		}()
 	}

@@ -77,10 +77,6 @@ func predict(f Facts, v Verdict, k Kind) []Prediction {
 	}
 }
 
-// hasTTY reports whether the process has a controlling terminal ("?" is
-// how ps and inspect write none).
-func (f Facts) hasTTY() bool { return f.TTY != "?" && f.TTY != "" }
-
 var signalNumbers = map[string]unix.Signal{"SIGHUP": unix.SIGHUP, "SIGINT": unix.SIGINT, "SIGTERM": unix.SIGTERM}
 
 func (f Facts) blocked(sig string) bool {

@@ -21,6 +21,16 @@ func BenchmarkParseStat(b *testing.B) {
 // BenchmarkStatReaderAll is dlab ps's reading with one reader: every
 // process's stat and owner.
 func BenchmarkStatReaderAll(b *testing.B) {
+	benchReader(b, (*StatReader).Read)
+}
+
+// BenchmarkStatReaderAllEffective is the same with the effective uid, as
+// ps shows USER: a second read for root-owned user-space processes only.
+func BenchmarkStatReaderAllEffective(b *testing.B) {
+	benchReader(b, (*StatReader).ReadEffective)
+}
+
+func benchReader(b *testing.B, read func(*StatReader, int) (Owned, error)) {
 	fs := Live()
 	n := 0
 	for b.Loop() {
@@ -30,7 +40,7 @@ func BenchmarkStatReaderAll(b *testing.B) {
 		}
 		r := fs.StatReader()
 		for _, pid := range pids {
-			if _, err := r.Read(pid); err == nil {
+			if _, err := read(r, pid); err == nil {
 				n++
 			}
 		}

@@ -15,11 +15,15 @@ import (
 // sockets of the process's network namespace, matched to the process by
 // inode through its fd links ("socket:[INODE]").
 type Socket struct {
-	Proto  string     // "tcp", "tcp6", "udp", "udp6", "unix"
-	Type   SocketType // stream (tcp, unix stream), dgram (udp, unix dgram) or seqpacket
-	Local  string     // "127.0.0.1:8080", "[::]:22", "/run/x.sock", "@abstract", "" for an unnamed unix socket
-	Remote string     // the peer's address for tcp and udp ("0.0.0.0:0" when none); "" for unix
-	Port   int        // local port for tcp and udp, 0 for unix
+	Proto string     // "tcp", "tcp6", "udp", "udp6", "unix"
+	Type  SocketType // stream (tcp, unix stream), dgram (udp, unix dgram) or seqpacket
+	// Local: "127.0.0.1:8080", "[::]:22", "/run/x.sock", "@abstract", ""
+	// for an unnamed unix socket. A unix server's connections, accepted
+	// or still waiting (inode 0), show the listener's path too: look for
+	// Listen to find the server.
+	Local  string
+	Remote string // the peer's address for tcp and udp ("0.0.0.0:0" when none); "" for unix
+	Port   int    // local port for tcp and udp, 0 for unix
 	// Listen: a listening TCP or unix stream/seqpacket socket, or a bound
 	// UDP socket with no peer. A UDP client that only sent a datagram with
 	// sendto() looks the same here (its port is ephemeral).

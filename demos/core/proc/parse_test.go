@@ -84,7 +84,7 @@ func TestTTYName(t *testing.T) {
 		4<<8 | 1:           "tty1",
 		4<<8 | 64:          "ttyS0",
 		5<<8 | 1:           "console",
-		188<<8 | 0:         "188:0",
+		188 << 8:           "188:0",
 	} {
 		if got := TTYName(nr); got != want {
 			t.Errorf("TTYName(%d) = %q, want %q", nr, got, want)

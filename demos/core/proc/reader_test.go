@@ -244,7 +244,7 @@ func TestFixtureChildrenOfEveryThread(t *testing.T) {
 		t.Errorf("CanListChildren: 47 has children files, 42 has none")
 	}
 	kids, err := nasty.Children(47)
-	if err != nil || !reflect.DeepEqual(kids, []int{48, 52, 60}) {
+	if err != nil || !reflect.DeepEqual(kids, []int{52, 44, 60}) {
 		t.Errorf("Children(47) = %v, %v (60 was adopted by thread 48)", kids, err)
 	}
 	if _, err := nasty.Children(99999); !errors.Is(err, ErrGone) {
@@ -312,5 +312,39 @@ func TestLiveSelfReaders(t *testing.T) {
 	env, err := Live().Environ(os.Getpid())
 	if err != nil || len(env) == 0 {
 		t.Errorf("Environ(self) = %d entries, %v", len(env), err)
+	}
+}
+
+func TestHasTTYName(t *testing.T) {
+	for name, want := range map[string]bool{"pts/3": true, "tty1": true, "console": true, NoTTY: false, "": false} {
+		if got := HasTTYName(name); got != want {
+			t.Errorf("HasTTYName(%q) = %v", name, got)
+		}
+	}
+	if HasTTYName(TTYName(0)) || !HasTTYName(TTYName(136<<8)) {
+		t.Error("HasTTYName disagrees with TTYName")
+	}
+}
+
+func TestEffectiveUID(t *testing.T) {
+	for in, want := range map[string]int{
+		"Name:\tx\nUid:\t0\t65534\t0\t0\n": 65534,
+		"Name:\tx\nUid:\t7\n":              -1,
+		"Uid:\t0\t1\t0\t0\n":               -1, // not after a newline: no Name line first
+		"Name:\tx\n":                       -1,
+		"Name:\tx\nUid:\t0\tx\t0\t0\n":     -1,
+	} {
+		got, ok := effectiveUID([]byte(in))
+		if (want < 0 && ok) || (want >= 0 && (!ok || got != want)) {
+			t.Errorf("%q: %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	// The fixture's 47 runs as 1000 but, checked out by root, its files are
+	// root's, as a non-dumpable process's are.
+	if os.Geteuid() == 0 {
+		o, err := nasty.StatReader().ReadEffective(47)
+		if err != nil || o.UID != 1000 {
+			t.Errorf("ReadEffective(47) = %d, %v", o.UID, err)
+		}
 	}
 }

@@ -160,11 +160,20 @@ func clip(b []byte) string {
 	return string(b)
 }
 
+// NoTTY is how ps and TTYName name the terminal of a process that has no
+// controlling terminal.
+const NoTTY = "?"
+
+// HasTTYName reports whether a terminal name as TTYName (or ps) gives it
+// names a controlling terminal: neither NoTTY nor empty (not read). Use it
+// for names carried as strings; Stat.HasTTY for a stat.
+func HasTTYName(name string) bool { return name != NoTTY && name != "" }
+
 // TTYName turns stat's tty_nr into a device name as ps prints it ("pts/3",
 // "tty1", "ttyS0"), or "?" when there is no controlling terminal.
 func TTYName(ttyNr int) string {
 	if ttyNr == 0 {
-		return "?"
+		return NoTTY
 	}
 	// tty_nr packs the device number: major in bits 8-15, minor in bits 0-7
 	// and 20-31 (proc(5)).

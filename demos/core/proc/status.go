@@ -13,7 +13,7 @@ type Status struct {
 	Tgid       int    // thread group ID: the PID of the process this thread belongs to
 	PID        int    // the thread's own ID (the Pid line); equals Tgid for the main thread
 	PPID       int    // parent process (the PPid line)
-	TracerPid  int    // the process tracing this one (strace, gdb), 0 if none
+	TracerPid  int    // the thread tracing this one (strace, gdb), 0 if none: a TID, ThreadGroup gives its process
 	UID        [4]int // real, effective, saved, filesystem
 	GID        [4]int
 	SigPnd     SignalSet // pending for this thread

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 	"dlab/demos/launch/pidfd"
 
 	"golang.org/x/sys/unix"
@@ -34,7 +35,7 @@ func fdsOn(f inspect.Facts, tty string) bool {
 			return false
 		}
 	}
-	return tty != "" && tty != "?"
+	return proc.HasTTYName(tty)
 }
 
 func fdList(f inspect.Facts) string {
@@ -67,7 +68,7 @@ func terminalJobChecks(kind Kind, tty string, before, after []Snapshot, shellLog
 	case Nohup:
 		cs = append(cs,
 			check("nohup made the program ignore SIGHUP, and the ignored disposition survived exec",
-				pf.Signals["SIGHUP"] == "ignored", "SIGHUP %s (SigIgn)", pf.Signals["SIGHUP"]),
+				pf.Disposition(unix.SIGHUP) == proc.Ignored, "SIGHUP %s (SigIgn)", pf.Signals["SIGHUP"]),
 			check("it is still on the terminal",
 				pf.TTY == tty && tty != "", "controlling terminal %s", pf.TTY),
 			check("it is still in the shell's session",
@@ -84,7 +85,7 @@ func terminalJobChecks(kind Kind, tty string, before, after []Snapshot, shellLog
 			check("the program leads a new session",
 				pf.SID == pf.PID && pf.SID != shell.PID, "session %d (its own PID); the shell's session is %d", pf.SID, sf.SID),
 			check("it has no controlling terminal",
-				pf.TTY == "?", "controlling terminal %s", pf.TTY),
+				!pf.HasTTY(), "controlling terminal %s", pf.TTY),
 			check("but its stdin, stdout and stderr are still the terminal",
 				fdsOn(pf, tty), "fds %s", fdList(pf)),
 			check("setsid(1) forked first (the job led a process group, and setsid(2) fails for a group leader), so the program is not the shell's child",
@@ -114,7 +115,7 @@ func terminalJobChecks(kind Kind, tty string, before, after []Snapshot, shellLog
 	case Nohup:
 		cs = append(cs,
 			check("the hang-up took the terminal from the whole session: the program has none now",
-				p2.TTY == "?", "controlling terminal %s", p2.TTY),
+				!p2.HasTTY(), "controlling terminal %s", p2.TTY),
 			check("it is still in the dead shell's session: nohup never made it a session of its own",
 				p2.SID == shell.PID, "session %d", p2.SID),
 		)
@@ -143,7 +144,7 @@ func ptyServerChecks(tty string, before, after []Snapshot, how *pidfd.Exit) []Ch
 	pf, sf := prog.Facts(), server.Facts()
 	cs := []Check{
 		check("the server has a session of its own and no terminal: nothing a terminal does reaches it",
-			sf.SID == server.PID && sf.TTY == "?", "session %d (its own PID), controlling terminal %s", sf.SID, sf.TTY),
+			sf.SID == server.PID && !sf.HasTTY(), "session %d (its own PID), controlling terminal %s", sf.SID, sf.TTY),
 		check("the program leads the pseudo-terminal's session, with the pts as its controlling terminal",
 			pf.SID == prog.PID && pf.TTY == tty && tty != "", "session %d (its own PID), controlling terminal %s", pf.SID, pf.TTY),
 		check("it is the terminal's foreground process group",
@@ -169,11 +170,11 @@ func supervisedChecks(before, after []Snapshot, restart *Restart) []Check {
 		check("the service runs in the foreground: it did not fork, its parent is the supervisor",
 			vf.PPID == sup.PID, "parent PID %d; the supervisor is PID %d", vf.PPID, sup.PID),
 		check("in a session of its own (the supervisor called setsid for it, as systemd does), with no terminal",
-			vf.SID == svc.PID && vf.TTY == "?", "session %d, controlling terminal %s", vf.SID, vf.TTY),
+			vf.SID == svc.PID && !vf.HasTTY(), "session %d, controlling terminal %s", vf.SID, vf.TTY),
 		check("its stdin is /dev/null, its stdout and stderr one pipe to the supervisor's journal",
 			vf.FD[0] == "/dev/null" && strings.HasPrefix(vf.FD[1], "pipe:") && vf.FD[1] == vf.FD[2], "fds %s", fdList(vf)),
 		check("its working directory is /", vf.Cwd == "/", "cwd %s", orNone(vf.Cwd)),
-		check("the supervisor has no terminal either", uf.TTY == "?", "controlling terminal %s", uf.TTY),
+		check("the supervisor has no terminal either", !uf.HasTTY(), "controlling terminal %s", uf.TTY),
 	}
 	if after == nil || restart == nil {
 		return cs

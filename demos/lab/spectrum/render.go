@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dlab/demos/core/inspect"
+	"dlab/demos/core/proc"
 )
 
 // TableHeader are the columns of a process table, the same in Markdown and
@@ -69,7 +70,7 @@ const GoNote = "caught (Go): the Go runtime installs a handler for almost every 
 // "(Go)" when "caught" only means that the Go runtime has a handler.
 func Disposition(f inspect.Facts, sig string) string {
 	d := f.Signals[sig]
-	if d == "caught" && (f.GoVersion != "" || f.GoHint != "") {
+	if proc.Disposition(d) == proc.Caught && (f.GoVersion != "" || f.GoHint != "") {
 		return "caught (Go)"
 	}
 	return d

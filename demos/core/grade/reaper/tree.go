@@ -3,7 +3,6 @@ package reaper
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"dlab/demos/core/proc"
@@ -11,104 +10,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// Descendants lists every process below root, zombies included, in
-// ascending PID order. A process that exits mid-scan is simply not listed;
-// one whose parent exits mid-scan may be missed too, so callers that
-// conclude "none left" scan twice.
-//
-// It follows /proc/PID/task/TID/children down from root (CONFIG_PROC_CHILDREN),
-// which costs in proportion to root's tree: the harness scans every few
-// milliseconds, and a shared classroom server may run thousands of
-// processes. Without that file it reads every process's parent.
-func Descendants(fs proc.FS, root int) ([]proc.Stat, error) {
-	if out, ok := descendantsByChildren(fs, root); ok {
-		return out, nil
-	}
-	return descendantsByParent(fs, root)
-}
-
-// descendantsByChildren walks the children files; false when the kernel
-// has none.
-func descendantsByChildren(fs proc.FS, root int) ([]proc.Stat, bool) {
-	if !fs.CanListChildren(root) {
-		return nil, false
-	}
-	r := fs.StatReader()
-	seen := map[int]bool{root: true}
-	queue := []int{root}
-	var out []proc.Stat
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		kids, _ := fs.Children(p) // a process gone mid-walk has none
-		for _, c := range kids {
-			if seen[c] {
-				continue
-			}
-			seen[c] = true
-			st, err := r.Read(c)
-			if err != nil {
-				continue
-			}
-			out = append(out, st.Stat)
-			queue = append(queue, c)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
-	return out, true
-}
-
-// descendantsByParent reads the parent of every process on the system.
-func descendantsByParent(fs proc.FS, root int) ([]proc.Stat, error) {
-	pids, err := fs.PIDs()
-	if err != nil {
-		return nil, err
-	}
-	byPID := make(map[int]proc.Stat, len(pids))
-	r := fs.StatReader() // one buffer for the whole scan: it runs every few ms
-	for _, pid := range pids {
-		st, err := r.Read(pid)
-		if err != nil {
-			continue // gone, or unreadable: not ours either way
-		}
-		byPID[pid] = st.Stat
-	}
-	// A parent that exited during the scan took its link to root with it,
-	// but its children were reparented (to root, if root is their
-	// subreaper) at that moment: read them again to follow the new link.
-	for pid, st := range byPID {
-		if _, ok := byPID[st.PPID]; ok || st.PPID == root || st.PPID == 0 {
-			continue
-		}
-		if now, err := r.Read(pid); err == nil {
-			byPID[pid] = now.Stat
-		} else {
-			delete(byPID, pid)
-		}
-	}
-	children := map[int][]proc.Stat{}
-	for _, st := range byPID {
-		children[st.PPID] = append(children[st.PPID], st)
-	}
-	var out []proc.Stat
-	queue := []int{root}
-	seen := map[int]bool{root: true}
-	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		for _, c := range children[p] {
-			if seen[c.PID] {
-				continue
-			}
-			seen[c.PID] = true
-			out = append(out, c)
-			queue = append(queue, c.PID)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
-	return out, nil
-}
 
 // Alive keeps the processes that are not zombies.
 func Alive(sts []proc.Stat) []proc.Stat {
@@ -145,7 +46,7 @@ func EndAll(fs proc.FS, root int, timeout time.Duration) (int, error) {
 	signalled := map[int]bool{}
 	// Stop: repeat until a scan finds every live descendant stopped.
 	for {
-		all, err := Descendants(fs, root)
+		all, err := fs.Descendants(root)
 		if err != nil {
 			return len(signalled), err
 		}
@@ -170,7 +71,7 @@ func EndAll(fs proc.FS, root int, timeout time.Duration) (int, error) {
 	// next listing holds it.
 	empty := 0
 	for {
-		all, err := Descendants(fs, root)
+		all, err := fs.Descendants(root)
 		if err != nil {
 			return len(signalled), err
 		}

@@ -1,0 +1,137 @@
+package proc_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+	"dlab/demos/core/proc"
+)
+
+// fakeTree writes a /proc tree where each process has only a stat file;
+// a child starts 1 tick after its parent unless starts says otherwise.
+func fakeTree(t *testing.T, parents map[int]int, states map[int]byte, starts map[int]int) proc.FS {
+	t.Helper()
+	root := t.TempDir()
+	for pid, ppid := range parents {
+		state := byte('S')
+		if s, ok := states[pid]; ok {
+			state = s
+		}
+		start := 1000 + pid
+		if s, ok := starts[pid]; ok {
+			start = s
+		}
+		dir := filepath.Join(root, fmt.Sprint(pid))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		line := fmt.Sprintf("%d (p%d) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, pid, state, ppid, pid, pid, start)
+		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return proc.FS{Root: root}
+}
+
+func pidsOf(sts []proc.Stat) []int {
+	var out []int
+	for _, st := range sts {
+		out = append(out, st.PID)
+	}
+	return out
+}
+
+func TestDescendantsFollowParentLinksWithoutChildrenFiles(t *testing.T) {
+	// 1 ─ 10 ─ 11 ─ 12 ─ 13
+	//       └─ 20 ─ 21 (zombie)
+	//       └─ 25, a reused PID: started before 10, so not its child
+	// 1 ─ 30 ─ 31
+	fs := fakeTree(t, map[int]int{1: 0, 10: 1, 11: 10, 12: 11, 13: 12, 20: 10, 21: 20, 25: 10, 30: 1, 31: 30},
+		map[int]byte{21: 'Z'}, map[int]int{25: 5})
+	got, err := fs.Descendants(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{11, 12, 13, 20, 21}; !reflect.DeepEqual(pidsOf(got), want) {
+		t.Errorf("descendants of 10 = %v, want %v", pidsOf(got), want)
+	}
+	if got, err := fs.Descendants(13); err != nil || len(got) != 0 {
+		t.Errorf("a leaf has descendants %v, %v", pidsOf(got), err)
+	}
+	if _, err := fs.Descendants(99); err == nil {
+		t.Error("descendants of a missing process: no error")
+	}
+}
+
+func TestDescendantsFollowTheChildrenFiles(t *testing.T) {
+	// testdata/proc/47's thread 47 lists children 52 (gone: no stat) and
+	// 44 (started before 47: a PID reused since); its thread 48 lists 60,
+	// an orphan it adopted.
+	got, err := proc.FS{Root: "testdata/proc"}.Descendants(47)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{60}; !reflect.DeepEqual(pidsOf(got), want) {
+		t.Errorf("descendants of 47 = %v, want %v", pidsOf(got), want)
+	}
+}
+
+// The walk down the children files finds what a scan of every process's
+// parent finds.
+func TestLiveDescendantsBothWaysAgree(t *testing.T) {
+	cmd := exec.Command("bash", "-c", `(sleep 1000 & sleep 1000 & wait) & sleep 1000 & echo ready; wait`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // one group to end at once
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	}()
+	buf := make([]byte, 6)
+	out.Read(buf) // "ready": the children have been forked
+	fs := proc.Live()
+	if !fs.CanListChildren(cmd.Process.Pid) {
+		t.Skip("this kernel has no /proc/PID/task/TID/children")
+	}
+	top, err := fs.Stat(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		byChildren := proc.DescendantsByChildren(fs, top)
+		byParent, err := proc.DescendantsByParent(fs, top)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := fs.Descendants(top.PID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(byChildren) == 4 && len(byParent) == 4 && len(all) == 4 {
+			a, b := pidsOf(byChildren), pidsOf(byParent)
+			sort.Ints(a)
+			sort.Ints(b)
+			if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(pidsOf(all), a) {
+				t.Fatalf("children walk %v, parent scan %v, Descendants %v", a, b, pidsOf(all))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("children walk %v, parent scan %v, want the same 4", pidsOf(byChildren), pidsOf(byParent))
+		}
+		time.Sleep(10 * time.Millisecond) // the subshell's sleeps may still be starting
+	}
+}
