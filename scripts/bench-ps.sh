@@ -34,6 +34,6 @@ scripts/with-processes.sh "$n" bash -c '
     "$dlab explain $$" \
     "$dlab --help"
   cat "$2/ps.md" "$2/explain.md"
-  go test -run "^\$" -bench "List|StatReaderAll|BareReadFileLoop|Explain" -benchmem ./demos/inspect ./demos/proc |
+  go test -run "^\$" -bench "List|StatReaderAll|BareReadFileLoop|Explain" -benchmem ./demos/core/inspect ./demos/core/proc |
     grep -E "^(Benchmark|ok)"
 ' bench "$tmp/dlab" "$tmp"

@@ -11,8 +11,10 @@ import (
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/core/inspect"
 	"dlab/demos/core/proc"
+	"dlab/demos/text/safe"
+	"dlab/lessons/render"
 
-	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/styles"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +26,7 @@ type explainOptions struct {
 	// Target is the argument: a PID, ":PORT", or "" for dlab itself.
 	Target   string
 	Port     int
+	PortSet  bool // --port was given, even as 0
 	Tree     bool
 	Children bool
 	Raw      bool
@@ -32,12 +35,18 @@ type explainOptions struct {
 	ProcRoot string
 	// Self is the PID explained when no argument is given.
 	Self int
+	// Style and Plain choose the rendering as dlab lesson does (issue 12):
+	// --plain beats everything, --style beats detection, $GLAMOUR_STYLE
+	// applies where colour is on.
+	Style  string
+	Plain  bool
+	Getenv func(string) string
 }
 
 func newExplainCmd(ios *iostreams.IOStreams, runF func(*explainOptions) error) *cobra.Command {
 	opts := &explainOptions{IO: ios, ProcRoot: proc.DefaultRoot, Self: os.Getpid()}
 	cmd := &cobra.Command{
-		Use:   "explain [PID | :PORT]",
+		Use:   "explain [PID | :PORT | PATH]",
 		Short: "Is this process a daemon? The verdict, with evidence read from /proc",
 		Long: `Reads a live process from /proc and answers daemon, normal process, kernel
 thread or zombie, with the evidence row by row: what was observed, where it
@@ -45,10 +54,13 @@ was read (file and field, to check by hand) and what it means; then what would
 happen to it if its terminal closed, its user logged out, its parent exited,
 or it got SIGHUP.
 
-With no PID, dlab explains itself.`,
+A PATH (anything with a /) names a unix socket, to explain the process
+serving it, or any other file, to list the processes holding it open and
+explain the first. With no argument, dlab explains itself.`,
 		Example: `  dlab explain 1234
   dlab explain $(pgrep -o nginx)
   dlab explain :8080            # the process listening on port 8080
+  dlab explain /dev/log         # the process serving a unix socket
   dlab explain --tree $$        # your shell's ancestry, each with its verdict
   dlab explain --json 1 | jq .verdict`,
 		Args: maximumNArgs(1),
@@ -56,7 +68,13 @@ With no PID, dlab explains itself.`,
 			opts.Args = args
 			if len(args) == 1 {
 				opts.Target = args[0]
+				// An empty argument is what `dlab explain "$(pgrep x)"`
+				// gives when nothing matched: not a request to explain dlab.
+				if strings.TrimSpace(opts.Target) == "" {
+					return errors.New("empty argument: give a PID, :PORT or a path (did a `$(pgrep ...)` match nothing?)")
+				}
 			}
+			opts.PortSet = cmd.Flags().Changed("port")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -68,6 +86,8 @@ With no PID, dlab explains itself.`,
 	cmd.Flags().BoolVar(&opts.Children, "children", false, "show the process's descendants, each with its verdict")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the lines read from /proc under each evidence row")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
+	cmd.Flags().BoolVar(&opts.Plain, "plain", false, "plain text, no colours or styles")
+	cmd.Flags().StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
 	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", proc.DefaultRoot, "read processes from this /proc tree")
 	_ = cmd.Flags().MarkHidden("proc-root")
 	cmd.SetFlagErrorFunc(negativePIDError)
@@ -97,6 +117,16 @@ func runExplain(opts *explainOptions) error {
 	if opts.Tree || opts.Children {
 		return explainTree(fs, pid, opts)
 	}
+	// A thread's TID has a /proc entry of its own that ls doesn't list: it
+	// shares its process's session, terminal and signals, so explain that.
+	if tgid, err := fs.ThreadGroup(pid); err == nil && tgid != pid && tgid > 0 {
+		tnote := fmt.Sprintf("%d is a thread of PID %d, not a process: threads share their process's session, terminal and signal dispositions; explaining PID %d.", pid, tgid, tgid)
+		if note != "" {
+			note += "\n"
+		}
+		note += tnote
+		pid = tgid
+	}
 	report, err := inspect.Explain(fs, pid)
 	if err != nil {
 		return explainError(pid, err)
@@ -105,10 +135,10 @@ func runExplain(opts *explainOptions) error {
 		return writeJSON(opts.IO, report)
 	}
 	if note != "" {
-		fmt.Fprintln(opts.IO.Out, note)
+		fmt.Fprintln(opts.IO.Out, safe.Text(note))
 		fmt.Fprintln(opts.IO.Out)
 	}
-	return renderReport(opts.IO, report, inspect.RenderOptions{Width: opts.IO.TermWidth(80), Raw: opts.Raw})
+	return renderReport(opts, report, inspect.RenderOptions{Width: opts.IO.TermWidth(80), Raw: opts.Raw})
 }
 
 // explainTarget turns the argument into a PID; for a port it also returns a
@@ -116,20 +146,25 @@ func runExplain(opts *explainOptions) error {
 func explainTarget(fs proc.FS, opts *explainOptions) (int, string, error) {
 	target := opts.Target
 	port := opts.Port
+	portSet := opts.PortSet || port != 0
+	if portSet && (port <= 0 || port > 65535) {
+		return 0, "", fmt.Errorf("%d is not a port number: ports go from 1 to 65535", port)
+	}
 	if strings.HasPrefix(target, ":") {
-		if port != 0 {
+		if portSet {
 			return 0, "", errors.New("give either :PORT or --port, not both")
 		}
-		n, err := strconv.Atoi(target[1:])
-		if err != nil {
+		digits := target[1:]
+		n, err := strconv.Atoi(digits)
+		if err != nil || digits == "" || digits[0] < '0' || digits[0] > '9' {
 			return 0, "", fmt.Errorf("%q is not a port: write :8080 for port 8080", target)
 		}
-		port, target = n, ""
-		if port == 0 {
+		port, target, portSet = n, "", true
+		if port <= 0 || port > 65535 {
 			return 0, "", fmt.Errorf("%d is not a port number: ports go from 1 to 65535", port)
 		}
 	}
-	if port != 0 {
+	if portSet {
 		if target != "" {
 			return 0, "", errors.New("give either a PID or a port, not both")
 		}
@@ -151,8 +186,29 @@ func explainTarget(fs proc.FS, opts *explainOptions) (int, string, error) {
 	if target == "" {
 		return opts.Self, "", nil
 	}
+	if strings.Contains(target, "/") {
+		return explainPath(fs, target)
+	}
 	pid, err := parsePID(target)
 	return pid, "", err
+}
+
+// explainPath finds the process behind a path: the server of a unix
+// socket, else the processes holding the file open.
+func explainPath(fs proc.FS, path string) (int, string, error) {
+	h, err := inspect.HoldersOf(fs, path)
+	if err != nil {
+		return 0, "", err
+	}
+	pids := make([]string, len(h.PIDs))
+	for i, p := range h.PIDs {
+		pids[i] = strconv.Itoa(p)
+	}
+	if h.Socket != nil {
+		return h.PID, fmt.Sprintf("%s: a unix %s socket (inode %d), held by PID %s; explaining PID %d.",
+			path, h.SocketType, h.Socket.Inode, strings.Join(pids, ", "), h.PID), nil
+	}
+	return h.PID, fmt.Sprintf("%s: held open by PID %s; explaining PID %d.", path, strings.Join(pids, ", "), h.PID), nil
 }
 
 // parsePID reads a PID as a user typed it.
@@ -186,23 +242,26 @@ func explainError(pid int, err error) error {
 	return fmt.Errorf("cannot explain process %d: %w", pid, err)
 }
 
-// renderReport writes the report for a person: Markdown through glamour on
-// a colour terminal (a fixed style: glamour's auto style would query the
-// terminal), plain aligned text otherwise.
-func renderReport(ios *iostreams.IOStreams, r inspect.Report, o inspect.RenderOptions) error {
-	if !ios.Color {
-		return r.WriteText(ios.Out, o)
+// renderReport writes the report for a person with the lessons' renderer
+// settings (--style, --plain, $GLAMOUR_STYLE): Markdown through glamour when
+// a style applies, the stable aligned text when the style is plain.
+func renderReport(opts *explainOptions, r inspect.Report, o inspect.RenderOptions) error {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
 	}
-	g, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(o.Width-4))
+	ro := render.Options{
+		Style: opts.Style, EnvStyle: getenv("GLAMOUR_STYLE"), Plain: opts.Plain,
+		Color: opts.IO.Color, Width: o.Width - 4, Term: getenv("TERM"), ColorTerm: getenv("COLORTERM"),
+	}
+	if render.Style(ro) == styles.NoTTYStyle {
+		return r.WriteText(opts.IO.Out, o)
+	}
+	rd, err := render.New(ro)
 	if err != nil {
-		return fmt.Errorf("unable to render markdown: %w", err)
+		return err
 	}
-	out, err := g.Render(r.Markdown(o))
-	if err != nil {
-		return fmt.Errorf("unable to render markdown: %w", err)
-	}
-	_, err = fmt.Fprint(ios.Out, out)
-	return err
+	return rd.Markdown(opts.IO.Out, r.Markdown(o))
 }
 
 // treeEntry is one process in dlab explain --tree/--children --json.
@@ -273,7 +332,7 @@ func explainTree(fs proc.FS, pid int, opts *explainOptions) error {
 		if e.Subreaper != "" {
 			detail = append(detail, "child subreaper")
 		}
-		line := fmt.Sprintf("%s%s%d %s [%s]", indent, branch, e.PID, e.Command, strings.Join(detail, ", "))
+		line := fmt.Sprintf("%s%s%d %s [%s]", indent, branch, e.PID, safe.Text(e.Command), strings.Join(detail, ", "))
 		if e.Relation == "self" {
 			line += "  <- explained"
 		}

@@ -17,8 +17,8 @@ func TestPsFiltersAndJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &entries); err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 4 {
-		t.Errorf("%d normal processes, want 4 (700, 701, 702, 951)", len(entries))
+	if len(entries) != 6 {
+		t.Errorf("%d normal processes, want 6 (700, 701, 702, 951, and the cron job 971, 972)", len(entries))
 	}
 	for _, e := range entries {
 		if e.Verdict != inspect.Normal || len(e.Evidence) == 0 || e.Evidence[0].Source == "" {

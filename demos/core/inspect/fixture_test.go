@@ -58,8 +58,8 @@ func TestFixtureVerdicts(t *testing.T) {
 		{950, Daemon, true, "the tmux server, started from a login"},
 		{951, Normal, true, "a shell in a tmux pane"},
 		{960, Daemon, false, "a Go service under systemd"},
-		{971, Daemon, true, "cron's child running a job"},
-		{972, Daemon, true, "a cron job: pipes to a parent that waits"},
+		{971, Normal, false, "cron's child running a job"},
+		{972, Normal, false, "a cron job: pipes to a parent that waits"},
 		{990, Daemon, false, "an old kernel without Umask, a dangling fd link"},
 	} {
 		r := explainFixture(t, c.pid)
@@ -159,10 +159,11 @@ func TestPredictionsFollowTheEvidence(t *testing.T) {
 		{800, EventTerminalCloses, "nothing (it has no controlling terminal"},
 		{701, EventLogout, "KillUserProcesses=yes"},
 		{800, EventLogout, "nothing"},
-		{701, EventParentExits, "PID 1 (systemd) becomes its parent"},
-		{701, EventInterrupt, "it terminates"},
-		{702, EventInterrupt, "nothing (it is a background job)"},
-		{800, EventHUP, "reloads its configuration"},
+		{701, EventParentExits, "the kernel sends SIGHUP to the foreground group, this one: it terminates"},
+		{971, EventParentExits, "PID 1 (systemd) becomes its parent"},
+		{701, EventCtrlC, "it terminates"},
+		{702, EventCtrlC, "nothing (it is a background job)"},
+		{800, EventHUP, "rereads its configuration"},
 		{960, EventHUP, "the Go runtime catches SIGHUP"},
 		{900, EventParentExits, "adopted by PID 1 (systemd) and reaped"},
 	} {
@@ -278,7 +279,7 @@ func TestListReportsWhatItCannotRead(t *testing.T) {
 			t.Errorf("PID %d: ps says %s, explain says %s", p.PID, p.Verdict, got)
 		}
 	}
-	if counts[KernelThread] != 2 || counts[Zombie] != 1 || counts[Normal] != 4 {
+	if counts[KernelThread] != 2 || counts[Zombie] != 1 || counts[Normal] != 6 {
 		t.Errorf("counts %v", counts)
 	}
 }

@@ -17,6 +17,21 @@ import (
 type Options struct {
 	// Names turns uids and gids into names; nil means the system's.
 	Names Names
+	// Observer is who asks; the zero value means dlab's own process when
+	// the tree is the live /proc, and unknown for a fixture tree.
+	Observer Observer
+}
+
+// Self is dlab's own process as an Observer: its ids decide whether its
+// user's kill would be allowed, its process group whether dlab holds the
+// terminal's foreground.
+func Self() Observer {
+	o := Observer{Known: true, UID: unix.Getuid(), EUID: unix.Geteuid(), PGID: unix.Getpgrp()}
+	o.Root = o.EUID == 0
+	if st, err := proc.Live().Stat(unix.Getpid()); err == nil {
+		o.TTYNr = st.TTY
+	}
+	return o
 }
 
 // Gather reads the facts about pid. Only a missing or malformed stat is an
@@ -35,6 +50,9 @@ func GatherWith(fs proc.FS, pid int, opt Options) (Facts, error) {
 	if opt.Names == nil {
 		opt.Names = SystemNames()
 	}
+	if !opt.Observer.Known && fs.Root == proc.Live().Root {
+		opt.Observer = Self()
+	}
 	b, err := fs.ReadFile(pid, "stat")
 	if err != nil {
 		return Facts{}, err
@@ -50,7 +68,7 @@ func GatherWith(fs proc.FS, pid int, opt Options) (Facts, error) {
 		SessionLeader: st.IsSessionLeader(), Foreground: st.InForeground(),
 		StartTime: st.StartTime, Umask: -1, UID: -1, EUID: -1, GID: -1,
 		TTYNr: st.TTY, Flags: st.Flags, Threads: st.NumThreads,
-		LoginUID: -1, AuditSess: -1,
+		LoginUID: -1, AuditSess: -1, SUID: -1, Observer: opt.Observer,
 		raw: map[string]string{"stat": strings.TrimSpace(string(b))},
 	}
 	if st.SID > 0 {
@@ -62,6 +80,7 @@ func GatherWith(fs proc.FS, pid int, opt Options) (Facts, error) {
 	g.status()
 	g.cmdline()
 	g.parentAndAncestry()
+	g.parentFacts()
 	g.boot()
 	g.loginSession()
 	g.cgroup()
@@ -140,13 +159,23 @@ func (g *gatherer) status() {
 		return
 	}
 	f := &g.f
-	for _, key := range []string{"Umask", "Uid", "Gid", "SigBlk", "SigIgn", "SigCgt", "CapEff", "NoNewPrivs"} {
+	for _, key := range []string{"Umask", "Uid", "Gid", "SigBlk", "SigIgn", "SigCgt", "CapEff", "NoNewPrivs", "NSpid", "TracerPid"} {
 		if line := proc.StatusLine(b, key); line != "" {
 			f.raw["status:"+key] = line
 		}
 	}
 	f.Umask = s.Umask
-	f.UID, f.EUID, f.GID = s.UID[0], s.UID[1], s.GID[0]
+	f.UID, f.EUID, f.SUID, f.GID = s.UID[0], s.UID[1], s.UID[2], s.GID[0]
+	f.NSpid = s.NSpid
+	// TracerPid: the process that ptrace-attached to it (strace, gdb), 0
+	// for none. A traced process stops on every signal until the tracer
+	// lets it go on.
+	f.TracerPID = s.TracerPid
+	if f.TracerPID > 0 {
+		if t, err := g.fs.Stat(f.TracerPID); err == nil {
+			f.TracerComm = t.Comm
+		}
+	}
 	f.User = g.opt.Names.User(f.UID)
 	f.Group = g.opt.Names.Group(f.GID)
 	f.CapEff = s.CapEff
@@ -179,6 +208,23 @@ func (g *gatherer) parentAndAncestry() {
 	if len(chain) > 0 && chain[0].PID == g.st.PPID {
 		g.f.ParentComm = chain[0].Comm
 	}
+}
+
+// parentFacts reads the parent's command line (readable by everyone) and,
+// where allowed, its executable: a supervisor is named by them.
+func (g *gatherer) parentFacts() {
+	p, ok := parentOf(g.f)
+	if !ok {
+		return
+	}
+	pf := &ParentFacts{PID: p.PID, Comm: p.Comm}
+	if args, err := g.fs.Cmdline(p.PID); err == nil {
+		pf.Cmdline = args
+	}
+	if exe, err := g.fs.Link(p.PID, "exe"); err == nil {
+		pf.Exe = exe
+	}
+	g.f.Parent = pf
 }
 
 func (g *gatherer) boot() {
@@ -230,7 +276,9 @@ func (g *gatherer) cgroup() {
 	g.f.Cgroup, g.f.CgroupKind, g.f.CgroupUnit = ClassifyCgroup(cgs)
 }
 
-// files reads fds 0-2, the working directory and the listening sockets.
+// files reads fds 0-2, the working directory and the sockets. An fd link
+// the kernel refuses to show (EACCES) is not a closed fd: it is recorded as
+// denied, and only a missing link (ENOENT) means closed.
 func (g *gatherer) files() {
 	fds, err := g.fs.FDs(g.pid)
 	if err != nil {
@@ -240,8 +288,11 @@ func (g *gatherer) files() {
 	for _, fd := range fds {
 		if !fd.Readable() {
 			// Open but refused (EACCES): not closed, and maybe a socket
-			// that listens, so neither the fds nor the sockets are known.
-			g.unreadable("fds", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
+			// that listens, so neither that fd nor the sockets are known.
+			if fd.Num <= 2 {
+				g.f.FDDenied[fd.Num] = true
+			}
+			g.unreadable("fd-links", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
 			g.unreadable("sockets", g.fs.Path(g.pid, "fd/"+strconv.Itoa(fd.Num)), fd.Err)
 			continue
 		}
@@ -271,10 +322,19 @@ func (g *gatherer) files() {
 	}
 	for _, s := range socks {
 		fd, ok := sockets[s.Inode]
-		if !ok || !s.Listen {
+		if !ok {
 			continue
 		}
-		g.f.Listening = append(g.f.Listening, Listener{Proto: s.Proto, Addr: s.Local, Port: s.Port, FD: fd, Inode: s.Inode})
+		role := SocketRole(s)
+		if role == "" {
+			continue
+		}
+		l := Listener{Proto: s.Proto, Addr: s.Local, Port: s.Port, FD: fd, Inode: s.Inode, Role: role}
+		if role != RoleClient {
+			g.f.Listening = append(g.f.Listening, l)
+		} else {
+			g.f.Bound = append(g.f.Bound, l)
+		}
 		g.f.raw["net:"+strconv.FormatUint(s.Inode, 10)] = s.Line
 	}
 }
@@ -289,6 +349,9 @@ func (g *gatherer) exe() {
 		return
 	}
 	g.f.Exe = exe
+	// The kernel appends " (deleted)" to the link of an executable that was
+	// removed or replaced (a package upgrade) since the process started.
+	g.f.ExeDeleted = proc.ParseExeLink(exe).Deleted
 	if bi, err := buildinfo.ReadFile(g.fs.Path(g.pid, "exe")); err == nil {
 		g.f.GoVersion = bi.GoVersion
 		g.f.GoHint = "its executable carries Go build information (" + bi.GoVersion + ")"

@@ -35,7 +35,8 @@ type Row struct {
 // Prediction is what would happen to the process on an event, predicted from
 // the evidence.
 type Prediction struct {
-	Event   string `json:"event"`   // "terminal closes", "user logs out", "parent exits", "kill -HUP"
+	Event   string `json:"event"`   // a stable id: EventTerminalCloses, EventHUP, ...
+	Effect  Effect `json:"effect"`  // ends, survives, stops, program-decides, unknown
 	Outcome string `json:"outcome"` // in plain words
 	Why     string `json:"why"`
 }
@@ -94,6 +95,19 @@ type Facts struct {
 	TermHolder  *Holder    `json:"terminal_holder,omitempty"` // who holds the master of its pseudo-terminal
 	Hidden      []string   `json:"hidden,omitempty"`          // machine keys of what could not be read: "status", "fds", "cwd", "exe", "cgroup", "sockets", "loginuid"
 
+	// Added with issue 9.
+	SUID       int          `json:"suid"`                   // saved uid: with the real uid, what kill(2) compares against
+	NSpid      []int        `json:"nspid,omitempty"`        // its PID in each nested PID namespace, outermost first
+	TracerPID  int          `json:"tracer_pid"`             // the process ptrace-attached to it, 0 if none
+	TracerComm string       `json:"tracer_comm,omitempty"`  // the tracer's name
+	ExeDeleted bool         `json:"exe_deleted"`            // the executable was replaced or removed since it started
+	FDDenied   [3]bool      `json:"fd_denied"`              // fd 0-2 exists but readlink was refused (EACCES), not closed
+	Bound      []Listener   `json:"bound,omitempty"`        // bound but not listening sockets: unix datagram servers, UDP clients
+	Parent     *ParentFacts `json:"parent_facts,omitempty"` // what dlab read about the parent, to name a supervisor
+	// Observer is who runs dlab: kill(2) permission and "dlab holds the
+	// foreground" depend on it. Zero values when unknown (a fixture).
+	Observer Observer `json:"observer"`
+
 	// raw keeps the lines as read, by source, for Row.Raw.
 	raw map[string]string
 }
@@ -105,6 +119,31 @@ type Listener struct {
 	Port  int    `json:"port,omitempty"`
 	FD    int    `json:"fd"`
 	Inode uint64 `json:"inode"`
+	// Role is "listens" (TCP or unix stream in LISTEN), "bound" (a unix
+	// datagram socket with a path: a server like rsyslogd's /dev/log, or a
+	// UDP socket on a service port) or "client" (a UDP socket on an
+	// ephemeral port, as the kernel binds one that only sent).
+	Role string `json:"role"`
+}
+
+// ParentFacts are what dlab read about the parent beyond its stat: its
+// command line names a supervisor and its config.
+type ParentFacts struct {
+	PID     int      `json:"pid"`
+	Comm    string   `json:"comm"`
+	Cmdline []string `json:"cmdline,omitempty"`
+	Exe     string   `json:"exe,omitempty"`
+}
+
+// Observer is the process asking (dlab): its credentials and its process
+// group, read by the command, not from the fixture.
+type Observer struct {
+	Known bool `json:"known"`
+	UID   int  `json:"uid"`  // real uid
+	EUID  int  `json:"euid"` // effective uid
+	Root  bool `json:"root"` // CAP_KILL: may signal any process
+	PGID  int  `json:"pgid"` // dlab's own process group
+	TTYNr int  `json:"tty_nr"`
 }
 
 // Ancestor is one process on the way from a process up to PID 1.
@@ -134,9 +173,14 @@ type Holder struct {
 
 // Report is the whole explanation of one process.
 type Report struct {
-	PID         int          `json:"pid"`
-	Command     string       `json:"command"`
-	Verdict     Verdict      `json:"verdict"`
+	PID     int     `json:"pid"`
+	Command string  `json:"command"`
+	Verdict Verdict `json:"verdict"`
+	// Kind is the finer answer an expert gives: which kind of daemon or
+	// normal process (KindBatchJob, KindSupervised, ...).
+	Kind Kind `json:"kind"`
+	// KindWhy says why, in one sentence.
+	KindWhy     string       `json:"kind_why"`
 	Summary     string       `json:"summary"`
 	Facts       Facts        `json:"facts"`
 	Evidence    []Row        `json:"evidence"`

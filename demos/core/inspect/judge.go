@@ -10,7 +10,7 @@ import (
 // report.
 func Judge(f Facts) Report {
 	r := Report{PID: f.PID, Command: f.Comm, Facts: f}
-	r.Verdict = verdictOfFacts(f)
+	r.Verdict, r.Kind, r.KindWhy = classify(f)
 	switch r.Verdict {
 	case KernelThread:
 		r.Evidence = kernelThreadRows(f)
@@ -19,8 +19,8 @@ func Judge(f Facts) Report {
 	default:
 		r.Evidence = processRows(f)
 	}
-	r.Summary, r.Mixed = summarize(f, r.Verdict)
-	r.Predictions = predict(f, r.Verdict)
+	r.Summary, r.Mixed = summarize(f, r.Verdict, r.Kind, r.KindWhy)
+	r.Predictions = predict(f, r.Verdict, r.Kind)
 	return r
 }
 
@@ -52,6 +52,12 @@ func processRows(f Facts) []Row {
 		programRow(f),
 		stateRow(f),
 	)
+	if r, ok := namespaceRow(f); ok {
+		rows = append(rows, r)
+	}
+	if r, ok := tracerRow(f); ok {
+		rows = append(rows, r)
+	}
 	return rows
 }
 
@@ -102,7 +108,7 @@ func zombieRows(f Facts) []Row {
 
 // summarize writes the verdict in plain words, and what evidence points the
 // other way.
-func summarize(f Facts, v Verdict) (string, bool) {
+func summarize(f Facts, v Verdict, k Kind, why string) (string, bool) {
 	name := fmt.Sprintf("%s (PID %d)", f.Comm, f.PID)
 	switch v {
 	case KernelThread:
@@ -118,18 +124,30 @@ func summarize(f Facts, v Verdict) (string, bool) {
 			"collects them with wait(). It runs nothing, so \"daemon or normal\" no longer applies. If the parent never waits, "+
 			"the zombie stays until the parent exits and %s adopts and reaps it.", name, parent, reaperName(f)), false
 	case Normal:
-		return summarizeNormal(f, name)
+		return summarizeNormal(f, name, k, why)
 	}
-	return summarizeDaemon(f, name)
+	return summarizeDaemon(f, name, k, why)
 }
 
-func summarizeNormal(f Facts, name string) (string, bool) {
+func summarizeNormal(f Facts, name string, k Kind, why string) (string, bool) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s is a normal process: it has a controlling terminal, %s (/proc/%d/stat tty_nr = %d)", name, f.TTY, f.PID, f.TTYNr)
-	if f.Foreground {
+	fmt.Fprintf(&b, "%s is a normal process, %s: %s.", name, kindPhrase(k), why)
+	if k == KindBatchJob {
+		fmt.Fprintf(&b, " It has no controlling terminal (/proc/%d/stat tty_nr = 0), which alone doesn't make a daemon: daemon(7)'s daemon is a long-running service, and this is a job its parent runs.", f.PID)
+		if len(f.Listening) > 0 {
+			fmt.Fprintf(&b, " It does listen on %s, as a server run in the foreground by a script or a test does.", listenerList(f.Listening, 3))
+			return b.String(), true
+		}
+		return b.String(), false
+	}
+	fmt.Fprintf(&b, " It has a controlling terminal, %s (/proc/%d/stat tty_nr = %d)", f.TTY, f.PID, f.TTYNr)
+	switch {
+	case f.Foreground:
 		b.WriteString(", and is in its foreground process group, so that terminal can hang it up, interrupt it (^C) and stop it (^Z).")
-	} else {
-		fmt.Fprintf(&b, ", as a background job (its group %d is not the terminal's foreground group %d): ^C doesn't reach it, but a hang-up of the terminal still does.", f.PGID, f.TPGID)
+	case f.observerHoldsForeground():
+		b.WriteString(", so that terminal can hang it up, and ^C and ^Z reach it whenever it is in the foreground again.")
+	default:
+		fmt.Fprintf(&b, "; ^C doesn't reach it while its group %d is not the foreground group %d, but a hang-up of the terminal still can.", f.PGID, f.TPGID)
 	}
 	var daemonLike []string
 	if f.Signals["SIGHUP"] == "ignored" {
@@ -151,25 +169,20 @@ func summarizeNormal(f Facts, name string) (string, bool) {
 	return b.String(), true
 }
 
-func summarizeDaemon(f Facts, name string) (string, bool) {
+func summarizeDaemon(f Facts, name string, k Kind, why string) (string, bool) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s is a daemon: it has no controlling terminal (/proc/%d/stat tty_nr = 0), so no terminal can hang it up, interrupt it or stop it.", name, f.PID)
+	fmt.Fprintf(&b, "%s is a daemon, %s: %s. It has no controlling terminal (/proc/%d/stat tty_nr = 0), so no terminal can hang it up, interrupt it or stop it.", name, kindPhrase(k), why, f.PID)
 	var support []string
-	if f.SessionLeader {
+	if f.SessionLeader && f.PID != 1 && k != KindSysV {
 		support = append(support, "it leads its own session")
-	} else if f.SID > 0 {
-		support = append(support, fmt.Sprintf("it is in session %d, which has no terminal", f.SID))
 	}
 	if allNull(f) {
 		support = append(support, "its stdin, stdout and stderr are /dev/null")
 	}
-	if f.PPID == 1 {
-		support = append(support, fmt.Sprintf("its parent is PID 1 (%s)", pid1Name(f)))
-	}
 	if len(f.Listening) > 0 {
 		support = append(support, "it listens on "+listenerList(f.Listening, 3))
 	}
-	if f.CgroupKind == CgroupService {
+	if f.CgroupKind == CgroupService && k != KindManaged {
 		support = append(support, "it runs in the system service "+f.CgroupUnit)
 	}
 	if len(support) > 0 {
@@ -179,23 +192,25 @@ func summarizeDaemon(f Facts, name string) (string, bool) {
 	if on := stdioOnTerminal(f); on != "" {
 		notDaemon = append(notDaemon, on)
 	}
-	if p, ok := parentOf(f); ok && p.Verdict == Normal {
-		notDaemon = append(notDaemon, fmt.Sprintf("its parent, %s (PID %d), is on terminal %s: it was started from a terminal session and is still that process's child", p.Comm, p.PID, p.TTY))
-	} else if ok && p.PID != 1 && p.Subreaper == "" && stdioPipes(f) {
-		notDaemon = append(notDaemon, fmt.Sprintf("its stdio are pipes or sockets and its parent, %s (PID %d), is alive: it looks like a job %s runs and waits for (a cron job, a CI step, `ssh host cmd`) rather than a long-running service; the kernel can't tell those apart", p.Comm, p.PID, p.Comm))
-	}
 	if f.CgroupKind == CgroupSession {
 		notDaemon = append(notDaemon, "it sits in the login session scope "+f.CgroupUnit+", which systemd-logind can end at logout")
-	} else if f.LoginUID >= 0 {
+	} else if f.LoginUID >= 0 && k != KindWorker {
 		notDaemon = append(notDaemon, fmt.Sprintf("it belongs to a login that PAM recorded (loginuid %d, audit session %d; login, sshd and cron open one)", f.LoginUID, f.AuditSess))
 	}
 	if isHome(f.Cwd) {
 		notDaemon = append(notDaemon, "its working directory is a home directory, "+f.Cwd)
 	}
-	if len(notDaemon) == 0 {
+	if len(notDaemon) == 0 && k != KindDetachedJob {
 		return b.String(), false
 	}
-	fmt.Fprintf(&b, " Not daemon-like: %s. The verdict stays \"daemon\" because what ties a process to a terminal is its controlling terminal, and it has none.", joinSentences(notDaemon))
+	if len(notDaemon) > 0 {
+		fmt.Fprintf(&b, " Not daemon-like: %s.", joinSentences(notDaemon))
+	}
+	if k == KindDetachedJob {
+		b.WriteString(" The verdict is \"daemon\" because nothing of a terminal reaches it any more; an expert would call it a detached job rather than a service.")
+	} else {
+		b.WriteString(" The verdict stays \"daemon\": no terminal reaches it and it runs as a service.")
+	}
 	return b.String(), true
 }
 

@@ -54,13 +54,25 @@ func List(fs proc.FS, names Names) (Listing, error) {
 			defer wg.Done()
 			r := fs.StatReader()
 			for i := lo; i < hi; i++ {
-				results[i].o, results[i].err = r.Read(pids[i])
+				// The effective uid, as ps shows USER: root owns the /proc
+				// files of a process that is not dumpable.
+				results[i].o, results[i].err = r.ReadEffective(pids[i])
 			}
 		}()
 	}
 	wg.Wait()
 
 	l := Listing{Processes: make([]Process, 0, len(pids))}
+	byPID := make(map[int]*proc.Stat, len(results))
+	for i := range results {
+		if results[i].err == nil {
+			byPID[results[i].o.PID] = &results[i].o.Stat
+		}
+	}
+	pid1 := ""
+	if one := byPID[1]; one != nil {
+		pid1 = one.Comm
+	}
 	for _, res := range results {
 		switch {
 		case errors.Is(res.err, proc.ErrGone):
@@ -68,10 +80,35 @@ func List(fs proc.FS, names Names) (Listing, error) {
 		case res.err != nil:
 			l.Errors = append(l.Errors, res.err)
 		default:
-			l.Processes = append(l.Processes, Process{Owned: res.o, User: names.User(res.o.UID), Verdict: VerdictOf(res.o.Stat)})
+			l.Processes = append(l.Processes, Process{Owned: res.o, User: names.User(res.o.UID),
+				Verdict: VerdictInListing(res.o.Stat, byPID[res.o.PPID], pid1)})
 		}
 	}
 	return l, nil
+}
+
+// VerdictInListing is the verdict dlab explain gives, from what a listing
+// of stat files shows: the process's stat, its parent's and PID 1's name.
+// Without the fds (stdio, sockets) it can differ from explain only where
+// those decide: a setsid job whose stdio stay on the terminal, a worker
+// known by its listening socket, a sandbox's job known by its pipes.
+func VerdictInListing(st proc.Stat, parent *proc.Stat, pid1Comm string) Verdict {
+	v := VerdictOf(st)
+	if v != Daemon {
+		return v
+	}
+	f := Facts{PID: st.PID, Comm: st.Comm, State: string(st.State), PPID: st.PPID, SID: st.SID, PGID: st.PGID,
+		TTY: proc.TTYName(st.TTY), TTYNr: st.TTY, TPGID: st.TPGID, Flags: st.Flags,
+		SessionLeader: st.IsSessionLeader(), PID1Comm: pid1Comm, Hidden: []string{"fds", "status", "cgroup"}}
+	if parent != nil && parent.StartTime <= st.StartTime && parent.PID != st.PID {
+		f.Ancestry = []Ancestor{{PID: parent.PID, Comm: parent.Comm, TTY: proc.TTYName(parent.TTY), SID: parent.SID,
+			Verdict: VerdictOf(*parent), StartTime: parent.StartTime, Subreaper: knownSubreaper(*parent)}}
+		if parent.PID == st.SID {
+			f.SessionComm = parent.Comm
+		}
+	}
+	v, _, _ = classify(f)
+	return v
 }
 
 // PsEntry is one process in dlab ps --json.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"dlab/demos/text/safe"
 	"dlab/demos/text/wrap"
 )
 
@@ -42,6 +43,9 @@ func mark(b *bool) string {
 // Headline is the one-line answer: "sleep (PID 4054): normal process".
 func (r Report) Headline() string {
 	what := map[Verdict]string{Daemon: "daemon", Normal: "normal process", KernelThread: "kernel thread", Zombie: "zombie"}[r.Verdict]
+	if r.Kind != "" && string(r.Kind) != string(r.Verdict) {
+		what += ", " + string(r.Kind)
+	}
 	if r.Mixed {
 		what += " (mixed evidence)"
 	}
@@ -54,7 +58,7 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	width := o.width()
 	var b strings.Builder
 	b.WriteString(r.Headline() + "\n\n")
-	b.WriteString(filled(r.Summary, width, "  ", "  "))
+	b.WriteString(filled(printable(r.Summary), width, "  ", "  "))
 	b.WriteString("\n")
 
 	aw := 0
@@ -67,8 +71,8 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	for _, row := range r.Evidence {
 		head := fmt.Sprintf("  %-3s %-*s  ", mark(row.DaemonLike), aw, row.Aspect)
 		b.WriteString(filled(printable(row.Observed), width, head, indent))
-		b.WriteString(filled(row.Why, width, indent, indent))
-		b.WriteString(filled("source: "+row.Source, width, indent, indent+"  "))
+		b.WriteString(filled(printable(row.Why), width, indent, indent))
+		b.WriteString(filled("source: "+printable(row.Source), width, indent, indent+"  "))
 		if o.Raw && row.Raw != "" && !shown[row.Raw] {
 			// Many rows come from the same stat line: show it once.
 			shown[row.Raw] = true
@@ -80,19 +84,19 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 	if len(r.Facts.Unreadable) > 0 {
 		b.WriteString("\nCould not read\n")
 		for _, u := range r.Facts.Unreadable {
-			b.WriteString(filled(u, width, "  - ", "    "))
+			b.WriteString(filled(printable(u), width, "  - ", "    "))
 		}
 	}
 	if len(r.Predictions) > 0 {
 		b.WriteString("\nWhat would happen next\n")
 		pw := 0
 		for _, p := range r.Predictions {
-			pw = max(pw, utf8.RuneCountInString(p.Event))
+			pw = max(pw, utf8.RuneCountInString(EventLabel(p.Event)))
 		}
 		pindent := strings.Repeat(" ", 2+pw+2)
 		for _, p := range r.Predictions {
-			b.WriteString(filled(p.Outcome, width, fmt.Sprintf("  %-*s  ", pw, p.Event), pindent))
-			b.WriteString(filled("why: "+p.Why, width, pindent, pindent+"  "))
+			b.WriteString(filled(printable(p.Outcome), width, fmt.Sprintf("  %-*s  ", pw, EventLabel(p.Event)), pindent))
+			b.WriteString(filled(fmt.Sprintf("effect: %s; why: %s", p.Effect, printable(p.Why)), width, pindent, pindent+"  "))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -104,14 +108,14 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 func (r Report) Markdown(o RenderOptions) string {
 	var b strings.Builder
 	shown := map[string]bool{}
-	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", mdEscape(r.Headline()), mdEscape(r.Summary))
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", mdEscape(r.Headline()), mdEscape(printable(r.Summary)))
 	for _, row := range r.Evidence {
 		sign := map[string]string{"yes": " *(daemon-like)*", "no": " *(not daemon-like)*", "-": ""}[mark(row.DaemonLike)]
 		// Lines of one item, joined by hard line breaks (two spaces).
 		lines := []string{
 			fmt.Sprintf("- **%s**: %s%s", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign),
-			mdEscape(row.Why),
-			"`" + strings.ReplaceAll(row.Source, "`", "'") + "`",
+			mdEscape(printable(row.Why)),
+			"`" + strings.ReplaceAll(printable(row.Source), "`", "'") + "`",
 		}
 		if o.Raw && row.Raw != "" && !shown[row.Raw] {
 			shown[row.Raw] = true
@@ -124,13 +128,13 @@ func (r Report) Markdown(o RenderOptions) string {
 	if len(r.Facts.Unreadable) > 0 {
 		b.WriteString("\n## Could not read\n\n")
 		for _, u := range r.Facts.Unreadable {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(u))
+			fmt.Fprintf(&b, "- %s\n", mdEscape(printable(u)))
 		}
 	}
 	if len(r.Predictions) > 0 {
 		b.WriteString("\n## What would happen next\n\n")
 		for _, p := range r.Predictions {
-			fmt.Fprintf(&b, "- **%s**: %s  \n  why: %s\n", mdEscape(p.Event), mdEscape(p.Outcome), mdEscape(p.Why))
+			fmt.Fprintf(&b, "- **%s** (%s): %s  \n  why: %s\n", mdEscape(EventLabel(p.Event)), p.Effect, mdEscape(printable(p.Outcome)), mdEscape(printable(p.Why)))
 		}
 	}
 	return b.String()
@@ -143,22 +147,13 @@ func mdEscape(s string) string {
 	return r.Replace(s)
 }
 
-// printable replaces control characters, which a command name may hold, so
-// they can't move the cursor or clear the screen of whoever reads the output.
-// A tab (status files separate values with them) becomes a space.
+// printable escapes control characters, which a command name, a path or a
+// command line from /proc may hold, so they can't move the cursor or clear
+// the screen of whoever reads the output (safe.Text). JSON keeps the bytes.
 func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f:
-			return '?'
-		}
-		return r
-	}, s)
+	// A tab separates the values of a status line: a space reads the same.
+	// "^\\" is the prose's name for the quit key, not a forged escape.
+	return strings.ReplaceAll(safe.Text(strings.ReplaceAll(s, "\t", " ")), `^\\`, `^\`)
 }
 
 // filled is text filled to width, starting with first and continuing with

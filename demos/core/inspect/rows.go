@@ -64,7 +64,14 @@ func terminalRow(f Facts) Row {
 	if !f.hasTTY() {
 		r.Observed = "none (ps shows ?)"
 		r.DaemonLike = yes
-		r.Why = "no controlling terminal, so no terminal can hang it up, interrupt or stop it: what daemon(7) steps 6 and 7 (setsid, second fork) arrange"
+		r.Why = "no controlling terminal, so no terminal can hang it up, interrupt or stop it"
+		switch {
+		case f.SessionLeader:
+			r.Why += ": it, or whoever started it, called setsid() (daemon(7) step 6 for a SysV daemon; systemd and cron do it for their services and jobs)"
+		case f.SID > 0 && f.PGID != f.SID:
+			r.Why += "; its group is not its session's, so it did not get here by setsid: a session loses its terminal when its leader exits"
+		}
+		r.Why += ". Necessary for a daemon, not sufficient: a cron job or `ssh host cmd` has none either"
 		return r
 	}
 	r.Observed = "controlling terminal " + f.TTY
@@ -92,10 +99,18 @@ func sessionRow(f Facts) Row {
 		r.Observed = fmt.Sprintf("session %d, which it leads, owning %s", f.SID, f.TTY)
 		r.DaemonLike = no
 		r.Why = fmt.Sprintf("it is the controlling process of %s: the kernel sends it SIGHUP when the terminal hangs up (a login shell, or a program started on a fresh pty)", f.TTY)
+	case !hasTTY && f.SessionComm == "" && f.PGID != f.SID:
+		r.Observed = fmt.Sprintf("session %d, whose leader is gone; its own group %d", f.SID, f.PGID)
+		r.DaemonLike = nil
+		r.Why = "a job-control shell puts each job in a group of its own inside the shell's session: this was such a job, and the session lost its terminal when the shell exited. It ran no setsid and no second fork"
+	case !hasTTY && f.SessionComm == "":
+		r.Observed = fmt.Sprintf("session %d, whose leader is gone", f.SID)
+		r.DaemonLike = yes
+		r.Why = "a session without a terminal whose leader exited: the shape of the classic double fork (setsid in the first child, daemon(7) step 6; the second fork, step 7, so it can never acquire a terminal)"
 	case !hasTTY:
 		r.Observed = fmt.Sprintf("session %d, led by %s", f.SID, leader)
 		r.DaemonLike = yes
-		r.Why = "a session without a terminal; not leading it means it can never acquire one, which is why a classic daemon forks a second time (daemon(7) step 7)"
+		r.Why = "a session without a terminal that it does not lead, so it can never acquire one; it shares the session of " + leader
 	default:
 		r.Observed = fmt.Sprintf("session %d, led by %s, owning %s", f.SID, leader, f.TTY)
 		r.DaemonLike = no
@@ -119,6 +134,10 @@ func groupRow(f Facts) Row {
 		r.Observed = fmt.Sprintf("group %d%s, the foreground group of %s", f.PGID, own, f.TTY)
 		r.DaemonLike = no
 		r.Why = fmt.Sprintf("^C (SIGINT), ^\\ (SIGQUIT) and ^Z (SIGTSTP) typed on %s go to this group", f.TTY)
+	case f.observerHoldsForeground():
+		r.Observed = fmt.Sprintf("group %d%s; the foreground group of %s is %d, dlab's own, while dlab runs", f.PGID, own, f.TTY, f.TPGID)
+		r.DaemonLike = no
+		r.Why = "the shell gave the terminal to dlab for as long as it runs, as it does for every command; it takes it back when dlab exits, and ^C, ^\\ and ^Z reach this group again"
 	default:
 		r.Observed = fmt.Sprintf("group %d%s, a background group of %s (foreground is %d)", f.PGID, own, f.TTY, f.TPGID)
 		r.DaemonLike = no
@@ -153,8 +172,12 @@ func fdRows(f Facts) []Row {
 	for i := 0; i < 3; i++ {
 		aspect := fmt.Sprintf("fd %d (%s)", i, fdNames[i])
 		source := fmt.Sprintf("/proc/%d/fd/%d", f.PID, i)
-		if f.hidden("fds") {
-			rows = append(rows, unreadableRow(f, aspect, source))
+		if f.hidden("fds") || f.FDDenied[i] {
+			r := unreadableRow(f, aspect, source)
+			if f.FDDenied[i] {
+				r.Source = source + ": readlink refused (EACCES), so it is open but dlab may not see where it points"
+			}
+			rows = append(rows, r)
 			continue
 		}
 		t := f.FD[i]
@@ -162,6 +185,7 @@ func fdRows(f Facts) []Row {
 		switch fdKind(t) {
 		case "closed":
 			r.Observed = "closed"
+			r.DaemonLike = nil
 			r.Source = source + " does not exist"
 			r.Why = "daemon(7) step 9 connects 0-2 to /dev/null rather than leave them closed: the next open() would get this fd, and a stray write would land in that file"
 		case "null":
@@ -176,13 +200,17 @@ func fdRows(f Facts) []Row {
 		case "pipe":
 			r.Why = "a pipe to another process: a logger or supervisor (daemon(1), runit), or whoever runs it as a job (a shell pipeline, cron collecting output)"
 		case "socket":
-			r.Why = "a socket: systemd connects a service's stdout and stderr to the journal this way; inetd and sshd hand a program a socket"
+			r.Why = "a socket: systemd connects a service's stdout and stderr to the journal this way, inetd and sshd hand a program a socket; or the program closed its stdio and a later socket() reused the number (/proc can't tell which)"
+			if l, ok := servedOn(f, t); ok {
+				r.DaemonLike = yes
+				r.Why = fmt.Sprintf("its own server socket (%s %s): it closed its stdio and a later socket() got the lowest free number, %d (as rsyslogd does). Not stdio at all", l.Proto, l.Addr, i)
+			}
 		case "file":
 			if i == 0 {
-				r.Why = "input from a file"
+				r.Why = "a file on fd 0: input redirected from it, or stdin closed and the number reused by a later open() (rsyslogd's /proc/kmsg); /proc can't tell which"
 			} else {
 				r.DaemonLike = yes
-				r.Why = "a file: a log file instead of the terminal (daemon(7) allows one in place of /dev/null; nohup.out is one too)"
+				r.Why = "a file: a log file instead of the terminal (daemon(7) allows one in place of /dev/null; nohup.out is one too), or the program closed its stdio and a later open() reused the number"
 			}
 		default:
 			r.Why = "neither a terminal nor /dev/null"
@@ -280,6 +308,10 @@ func parentRow(f Facts) Row {
 	case p.PID == 1:
 		r.DaemonLike = yes
 		r.Why = "init adopts orphans: a double-forked daemon's first child exits (daemon(7) step 8), so PID 1 becomes its parent; systemd also starts services directly"
+		if !f.hasTTY() && !f.SessionLeader && f.SID > 0 && f.PGID != f.SID && f.SessionComm == "" {
+			r.DaemonLike = nil
+			r.Why = "adopted by PID 1 when the process that started it exited; its own group inside a leaderless session says it was a shell's job, not a daemon(7) double fork"
+		}
 		if c := pid1Name(f); c != "systemd" && c != "init" {
 			r.Why += fmt.Sprintf(". Here PID 1 is %s, not an init system: it is the parent because it adopted the orphan (or started it), nothing more", c)
 		}
@@ -365,7 +397,12 @@ func startTimeRow(f Facts) Row {
 	r := Row{Aspect: "start time", Raw: f.raw["stat"],
 		Source: fmt.Sprintf("/proc/%d/stat field 22 starttime = %d ticks (USER_HZ %d); /proc/uptime %.2f", f.PID, f.StartTime, 100, f.Uptime)}
 	r.Observed = fmt.Sprintf("%s after boot", duration(f.StartedAt))
-	if f.Uptime > 0 {
+	switch {
+	case f.Uptime > 0 && f.StartedAt > f.Uptime:
+		// A start time after the uptime read: a fixture, or a PID
+		// namespace with a time namespace offset. Never a negative age.
+		r.Observed += fmt.Sprintf(", which is after the uptime read (%s): its age can't be told", duration(f.Uptime))
+	case f.Uptime > 0:
 		r.Observed += fmt.Sprintf(", running for %s", duration(f.Uptime-f.StartedAt))
 	}
 	r.Why = "when it started says little by itself: services start at boot, but also restart later; with its PID, the start time names this process uniquely (a reused PID gets a later one)"
@@ -486,11 +523,22 @@ func socketsRow(f Facts) Row {
 		return unreadableRow(f, "listening sockets", src)
 	}
 	r := Row{Aspect: "listening sockets", Observed: "none", Source: src,
-		Why: "a socket in state LISTEN (or a bound UDP socket) held by one of its fds"}
+		Why: "a socket in state LISTEN, or one bound to serve (a UDP port below the ephemeral range, a unix datagram socket with a path), held by one of its fds"}
+	if f.hidden("fd-links") {
+		r.Observed = "none readable"
+		r.Why = "some of its fd links could not be read (permission denied), so it may hold sockets dlab can't see; run dlab as root"
+	}
+	if len(f.Bound) > 0 {
+		var cl []string
+		for _, l := range f.Bound {
+			cl = append(cl, fmt.Sprintf("%s %s (fd %d)", l.Proto, l.Addr, l.FD))
+		}
+		r.Why += "; also a client socket: " + strings.Join(cl, ", ") + " (UDP on an ephemeral port, bound by the kernel when it sent: it serves nothing)"
+	}
 	if len(f.Listening) > 0 {
 		var parts, raws []string
 		for _, l := range f.Listening {
-			parts = append(parts, fmt.Sprintf("%s %s (fd %d)", l.Proto, l.Addr, l.FD))
+			parts = append(parts, fmt.Sprintf("%s %s (fd %d, %s)", l.Proto, l.Addr, l.FD, roleWords(l)))
 			raws = append(raws, f.raw["net:"+strconv.FormatUint(l.Inode, 10)])
 		}
 		r.Observed = strings.Join(parts, ", ")
@@ -730,6 +778,9 @@ func programRow(f Facts) Row {
 		r.Observed = fmt.Sprintf("%s, run as: %s", f.Exe, strings.Join(f.Cmdline, " "))
 	}
 	r.Why = "the program file it runs"
+	if f.ExeDeleted {
+		r.Why = "the program file it runs was deleted or replaced since it started (\" (deleted)\" in the link): an upgrade it hasn't been restarted for; it still runs the old code"
+	}
 	if f.GoVersion != "" && f.GoVersion != "unknown" {
 		r.Why += "; a Go program built with " + f.GoVersion + " (its build information is in the executable)"
 	}
@@ -760,4 +811,61 @@ func stateRow(f Facts) Row {
 		r.Why = "what the scheduler is doing with it; it says nothing about daemon or not"
 	}
 	return r
+}
+
+func roleWords(l Listener) string {
+	switch {
+	case l.Role == RoleBound && l.Proto == "unix":
+		return "datagram, bound"
+	case l.Role == RoleBound:
+		return "bound"
+	}
+	return "listening"
+}
+
+// servedOn finds the listening or bound socket an fd target names.
+func servedOn(f Facts, target string) (Listener, bool) {
+	ino, ok := proc.SocketInode(target)
+	if !ok {
+		return Listener{}, false
+	}
+	for _, l := range f.Listening {
+		if l.Inode == ino {
+			return l, true
+		}
+	}
+	return Listener{}, false
+}
+
+// tracerRow shows a ptrace tracer (strace, gdb), which sees every signal
+// first.
+func tracerRow(f Facts) (Row, bool) {
+	if f.TracerPID == 0 {
+		return Row{}, false
+	}
+	src, raw := statusSource(f, "TracerPid")
+	name := fmt.Sprintf("PID %d", f.TracerPID)
+	if f.TracerComm != "" {
+		name = fmt.Sprintf("%s (PID %d)", f.TracerComm, f.TracerPID)
+	}
+	return Row{Aspect: "tracer", Observed: "traced by " + name, Source: src, Raw: raw,
+		Why: "a tracer (strace, gdb) attached with ptrace: every signal stops the process first and the tracer decides whether it is delivered"}, true
+}
+
+// namespaceRow shows the PID namespace when the process is in a nested one.
+func namespaceRow(f Facts) (Row, bool) {
+	if len(f.NSpid) < 2 {
+		return Row{}, false
+	}
+	src, raw := statusSource(f, "NSpid")
+	inner := f.NSpid[len(f.NSpid)-1]
+	r := Row{Aspect: "PID namespace", Source: src, Raw: raw,
+		Observed: fmt.Sprintf("PID %d here, %d in its own PID namespace (NSpid %s)", f.NSpid[0], inner, joinInts(f.NSpid))}
+	if inner == 1 {
+		r.Observed += ": the namespace's init"
+		r.Why = "PID 1 of a PID namespace adopts its orphans, and the kernel drops every signal it has no handler for (SIGKILL and SIGSTOP from outside excepted); if it exits, the kernel kills the whole namespace"
+	} else {
+		r.Why = "it runs in a nested PID namespace (a container, unshare -p): inside, it sees other PIDs, and its PID 1 is that namespace's init"
+	}
+	return r, true
 }

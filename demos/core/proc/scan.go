@@ -13,9 +13,10 @@ import (
 // it reads one file per process and nothing twice. Not safe for concurrent
 // use: give each goroutine its own.
 type StatReader struct {
-	root string
-	path []byte
-	buf  []byte
+	root   string
+	path   []byte
+	buf    []byte
+	status []byte // for EffectiveUID
 }
 
 // StatReader returns a reader over this tree.
