@@ -103,7 +103,7 @@ func TestEveryLessonWithItsDemos(t *testing.T) {
 				t.Error("plain output holds escape sequences")
 			}
 			for _, d := range l.Demos() {
-				if !strings.Contains(out, "▶ Live demo: "+d+"**") || !strings.Contains(out, "◀ end of live demo "+d+"*") {
+				if !strings.Contains(out, "▶ Live demo: "+d+" (") || !strings.Contains(out, "◀ end of live demo "+d) {
 					t.Errorf("demo %s is not framed in the output", d)
 				}
 			}

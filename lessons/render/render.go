@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 
+	"dlab/demos/text/wrap"
 	"dlab/lessons"
 
 	"github.com/charmbracelet/glamour"
@@ -83,6 +84,7 @@ func Profile(term, colorTerm string) termenv.Profile {
 // Renderer turns Markdown into terminal text.
 type Renderer struct {
 	tr    *glamour.TermRenderer
+	opts  []glamour.TermRendererOption // how tr was built, for code blocks
 	plain bool
 	width int
 }
@@ -96,7 +98,9 @@ func New(o Options) (*Renderer, error) {
 	style := Style(o)
 	plain := style == styles.NoTTYStyle || style == styles.AsciiStyle
 	opts := []glamour.TermRendererOption{glamour.WithWordWrap(width)}
-	if _, builtin := styles.DefaultStyles[style]; builtin {
+	if style == styles.NoTTYStyle {
+		opts = append(opts, glamour.WithStyles(plainStyle()))
+	} else if _, builtin := styles.DefaultStyles[style]; builtin {
 		opts = append(opts, glamour.WithStandardStyle(style))
 	} else if _, err := os.Stat(style); err == nil {
 		opts = append(opts, glamour.WithStylesFromJSONFile(style))
@@ -112,7 +116,7 @@ func New(o Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to render markdown: %w", err)
 	}
-	return &Renderer{tr: tr, plain: plain, width: width}, nil
+	return &Renderer{tr: tr, opts: opts, plain: plain, width: width}, nil
 }
 
 // StyleNames lists glamour's built-in styles, except "auto" which dlab never
@@ -155,18 +159,114 @@ func protectHyphens(md string) string {
 
 // Markdown renders md and writes it to w.
 func (r *Renderer) Markdown(w io.Writer, md string) error {
-	out, err := r.tr.Render(protectHyphens(transposeWideTables(joinSoftBreaks(md), r.width)))
-	if err != nil {
-		return fmt.Errorf("unable to render markdown: %w", err)
+	var parts []string
+	for _, seg := range splitCodeBlocks(joinSoftBreaks(md)) {
+		out, err := r.segment(seg)
+		if err != nil {
+			return fmt.Errorf("unable to render markdown: %w", err)
+		}
+		parts = append(parts, out)
+	}
+	// Each segment is a document of its own, framed by blank lines: keep
+	// the first's opening and the last's closing, one blank line between.
+	out := parts[0]
+	if len(parts) > 1 {
+		out = trimBlankLines(out, false, true)
+		for _, p := range parts[1 : len(parts)-1] {
+			out += "\n\n" + trimBlankLines(p, true, true)
+		}
+		out += "\n\n" + trimBlankLines(parts[len(parts)-1], true, false)
 	}
 	out = strings.ReplaceAll(out, nbHyphen, "-")
+	out = underlineHeadings(out)
 	if r.plain {
 		// glamour pads every line to the wrap width; piped text and golden
 		// files are better without the trailing blanks.
 		out = trailingSpace.ReplaceAllString(out, "\n")
 	}
-	_, err = io.WriteString(w, out)
+	_, err := io.WriteString(w, out)
 	return err
+}
+
+// segment renders one piece of splitCodeBlocks' output.
+func (r *Renderer) segment(seg codeSegment) (string, error) {
+	if !seg.code {
+		return r.tr.Render(protectHyphens(transposeWideTables(seg.md, r.width, r.wholeWords)))
+	}
+	// glamour wraps code at the width like prose, and breaks a command
+	// after any comma or dot ("ps -o pid,ppid," over "stat"): a command
+	// must be copied as written, so a line too long sticks out instead.
+	longest := 0
+	for _, line := range strings.Split(seg.md, "\n") {
+		longest = max(longest, wrap.Width(line))
+	}
+	if longest+codeMargins <= r.width {
+		return r.tr.Render(seg.md)
+	}
+	tr, err := glamour.NewTermRenderer(append(slices.Clone(r.opts), glamour.WithWordWrap(longest+codeMargins))...)
+	if err != nil {
+		return "", err
+	}
+	out, err := tr.Render(seg.md)
+	if err != nil {
+		return "", err
+	}
+	// The padding up to the wider width would make a terminal wrap each
+	// line: take it off, colours reset.
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if t := trailingPadding.ReplaceAllString(l, ""); t != l {
+			lines[i] = t
+			if !r.plain {
+				lines[i] += "\x1b[0m"
+			}
+		}
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// trimBlankLines takes off the lines that show nothing (padding and colour
+// codes only) at the start, the end, or both.
+func trimBlankLines(s string, start, end bool) string {
+	lines := strings.Split(s, "\n")
+	blank := func(l string) bool { return strings.TrimSpace(escapes.ReplaceAllString(l, "")) == "" }
+	for start && len(lines) > 0 && blank(lines[0]) {
+		lines = lines[1:]
+	}
+	for end && len(lines) > 0 && blank(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// codeMargins is the room glamour takes around a code block's lines: the
+// document's margin and the block's own, on both sides.
+const codeMargins = 8
+
+var trailingPadding = regexp.MustCompile("(?: |\x1b\\[[0-9;]*m)+$")
+
+var escapes = regexp.MustCompile("\x1b\\[[0-9;]*[a-zA-Z]")
+
+// wholeWords renders a Markdown table as Markdown does and reports whether
+// every word of its cells is on the screen in one piece.
+func (r *Renderer) wholeWords(table []string) bool {
+	out, err := r.tr.Render(protectHyphens(strings.Join(table, "\n")))
+	if err != nil {
+		return false
+	}
+	out = escapes.ReplaceAllString(strings.ReplaceAll(out, nbHyphen, "-"), "")
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(out, func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '|' || r == '│' || r == '┃'
+	}) {
+		seen[w] = true
+	}
+	for _, w := range cellWords(table) {
+		if !seen[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // Lesson renders l to w, streaming: the text up to each demo marker is
