@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -52,17 +53,19 @@ func newLessonCmd(ios *iostreams.IOStreams, runF func(*lessonOptions) error) *co
 		Now:     time.Now,
 	}
 	cmd := &cobra.Command{
-		Use:   "lesson [NAME|all]",
+		Use:   "lesson [NAME|NUMBER|all]",
 		Short: "Read a lesson, with live demos next to the text (no name: list the lessons)",
 		Long: `Read a lesson in the terminal. Where the text makes a claim, dlab runs a
 demo and shows what it observed on this machine a moment ago: PIDs, terminals,
 sessions, signals, as they are now.
 
-With no name, list the lessons in teaching order. "all" reads every lesson.
+With no name, list the lessons in teaching order; a lesson is named by its
+name or by its number in that list. "all" reads every lesson.
 --format markdown or html writes a handout (the lesson with its live results,
 dated and signed with host and user), for a lab report.`,
 		Example: `  dlab lesson                    # the list
   dlab lesson signals            # read one, demos included
+  dlab lesson 14                 # the fourteenth in the list
   dlab lesson signals --no-demos # just the text
   dlab lesson all --style dark | less -R
   dlab lesson signals --format html -o signals.html`,
@@ -121,7 +124,7 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	}
 	chosen := all
 	if opts.Name != "" && opts.Name != "all" {
-		l, err := lessons.Find(all, opts.Name)
+		l, err := findLesson(all, opts.Name)
 		if err != nil {
 			return err
 		}
@@ -222,6 +225,19 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	return err
 }
 
+// findLesson finds a lesson by name, or by its number in the list that
+// 'dlab lesson' prints ("dlab lesson 14").
+func findLesson(all []lessons.Lesson, name string) (lessons.Lesson, error) {
+	if name != "" && strings.Trim(name, "0123456789") == "" {
+		n, err := strconv.Atoi(name)
+		if err != nil || n < 1 || n > len(all) {
+			return lessons.Lesson{}, fmt.Errorf("no lesson %s: they are numbered 1 to %d (see 'dlab lesson' for the list)", name, len(all))
+		}
+		return all[n-1], nil
+	}
+	return lessons.Find(all, name)
+}
+
 // exitError130 reports an interruption the way a shell expects (128+SIGINT)
 // after saying that the demos were cleaned up.
 func exitError130(opts *lessonOptions) error {
@@ -290,7 +306,7 @@ func listLessons(opts *lessonOptions, ls []lessons.Lesson) error {
 	indent := strings.Repeat(" ", 4+nameWidth+2)
 	width := opts.IO.TermWidth(80)
 	for i, l := range ls {
-		fmt.Fprintf(out, "%2d. %-*s  %s\n", i+1, nameWidth, l.Name, l.Title)
+		fmt.Fprint(out, strings.Join(wrap.Hanging(l.Title, width, fmt.Sprintf("%2d. %-*s  ", i+1, nameWidth, l.Name), indent), "\n")+"\n")
 		fmt.Fprint(out, fill(l.Summary, width, indent))
 	}
 	fmt.Fprint(out, "\n"+fill("Read one with 'dlab lesson NAME' (signals is a good start), or all of them in order with 'dlab lesson all'.", width, ""))

@@ -150,7 +150,7 @@ func TestLessonAllGoesInOrder(t *testing.T) {
 	if a < 0 || b < a {
 		t.Errorf("all: alpha at %d, beta at %d", a, b)
 	}
-	if !strings.Contains(out.String(), "Live demo: probe** (not run") {
+	if !strings.Contains(out.String(), "Live demo: probe (not run") {
 		t.Errorf("--no-demos ran the demo or lost its note:\n%s", out.String())
 	}
 }
@@ -213,5 +213,44 @@ func TestQuittingThePagerEarlyIsNotAnError(t *testing.T) {
 	}
 	if err := runLesson(context.Background(), opts); err != nil {
 		t.Fatalf("runLesson after the pager quit: %v, want nil", err)
+	}
+}
+
+func TestLessonByItsNumberInTheList(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	o := lessonOpts(ios)
+	o.Name, o.NoDemos = "2", true
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Beta title") || strings.Contains(out.String(), "Alpha title") {
+		t.Errorf("lesson 2 is not beta:\n%s", out.String())
+	}
+	for _, n := range []string{"0", "3", "99999999999999999999"} {
+		ios, _, _, _ := iostreams.Test()
+		o := lessonOpts(ios)
+		o.Name = n
+		err := runLesson(context.Background(), o)
+		if err == nil || !strings.Contains(err.Error(), "numbered 1 to 2") {
+			t.Errorf("lesson %s: error %v", n, err)
+		}
+	}
+}
+
+func TestLessonListWrapsTitlesToTheTerminal(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.IsTerminal, ios.Width = true, 24
+	o := lessonOpts(ios)
+	o.Content = fstest.MapFS{"a.md": {Data: []byte("---\nname: alpha\ntitle: A title long enough to wrap twice over\nsummary: The first one\norder: 1\n---\nText.\n")}}
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if len([]rune(line)) > 24 {
+			t.Errorf("line %q is wider than the terminal:\n%s", line, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), " 1. alpha  A title long\n") {
+		t.Errorf("the title does not start beside the name:\n%s", out.String())
 	}
 }
