@@ -101,7 +101,7 @@ func runWorkshop(opts *workshopOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	v := workshop.View{Instructor: opts.Instructor, Color: opts.IO.Color, Width: opts.IO.Width}
+	v := workshop.View{Instructor: opts.Instructor, Color: opts.IO.Color, Width: opts.IO.TermWidth(80)}
 	out := opts.IO.Out
 
 	switch opts.Action {
