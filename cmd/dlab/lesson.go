@@ -135,7 +135,7 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	// gh page their output. The demos keep streaming into the pager.
 	paged := false
 	if opts.Output == "" && opts.Format == "terminal" && !opts.NoPager {
-		if err := opts.IO.StartPager(iostreams.PagerCommand(opts.Getenv)); err != nil {
+		if err := opts.IO.StartPagerFromEnv(opts.Getenv); err != nil {
 			return err
 		}
 		paged = opts.IO.Paging()
@@ -200,7 +200,7 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		sig = caught
 	}
 	if sig != nil && sig != syscall.SIGPIPE {
-		return exitError130(opts)
+		return interrupted(opts, sig)
 	}
 	if errors.Is(err, syscall.EPIPE) || sig == syscall.SIGPIPE {
 		if paged {
@@ -211,7 +211,7 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		return exitError{code: 141}
 	}
 	if ctx.Err() != nil {
-		return exitError130(opts)
+		return interrupted(opts, syscall.SIGINT)
 	}
 	if file != nil && (err == nil || render.IsDemoFailure(err) || isHandoutDemoFailure(err)) {
 		if cerr := file.Close(); cerr != nil {
@@ -238,11 +238,25 @@ func findLesson(all []lessons.Lesson, name string) (lessons.Lesson, error) {
 	return lessons.Find(all, name)
 }
 
-// exitError130 reports an interruption the way a shell expects (128+SIGINT)
-// after saying that the demos were cleaned up.
-func exitError130(opts *lessonOptions) error {
-	fmt.Fprintln(opts.IO.ErrOut, "dlab: interrupted; every demo process was ended")
-	return exitError{code: 130}
+// interrupted says that the lesson stopped and its demos were cleaned up,
+// and exits the way a shell expects of a program ended by sig: 128+sig
+// (130 for ^C's SIGINT, 143 for SIGTERM, 129 for a hang-up). In the pager
+// the note ends the text, where the reader is looking, and dlab waits for
+// the reader to quit the pager.
+func interrupted(opts *lessonOptions, sig os.Signal) error {
+	name := "interrupted"
+	switch sig {
+	case syscall.SIGTERM:
+		name = "ended by SIGTERM"
+	case syscall.SIGHUP:
+		name = "the terminal hung up"
+	}
+	opts.IO.StopPagerWithNote(fmt.Sprintf("dlab: %s: the lesson stopped here, and every demo process was ended", name))
+	code := 130
+	if s, ok := sig.(syscall.Signal); ok {
+		code = 128 + int(s)
+	}
+	return exitError{code: code}
 }
 
 // isHandoutDemoFailure reports whether err holds only demo failures.

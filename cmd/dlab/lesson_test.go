@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -252,5 +254,81 @@ func TestLessonListWrapsTitlesToTheTerminal(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), " 1. alpha  A title long\n") {
 		t.Errorf("the title does not start beside the name:\n%s", out.String())
+	}
+}
+
+// TestLessonEndedBySignalExitsAsTheShellExpects sends real signals to this
+// process while a demo runs: the lesson stops, and dlab exits 128+signal
+// (130 for ^C's SIGINT, 143 for SIGTERM).
+func TestLessonEndedBySignalExitsAsTheShellExpects(t *testing.T) {
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		ios, _, _, errOut := iostreams.Test()
+		o := lessonOpts(ios)
+		o.Name = "alpha"
+		o.Run = func(ctx context.Context, name string) (string, error) {
+			// runLesson catches the signal from before the first demo.
+			syscall.Kill(os.Getpid(), tt.sig)
+			<-ctx.Done()
+			return "", ctx.Err()
+		}
+		err := runLesson(context.Background(), o)
+		var ee exitError
+		if !errors.As(err, &ee) || ee.code != tt.code {
+			t.Errorf("%v: error %v, want exit status %d", tt.sig, err, tt.code)
+		}
+		if !strings.Contains(errOut.String(), "the lesson stopped here, and every demo process was ended") {
+			t.Errorf("%v: stderr %q", tt.sig, errOut.String())
+		}
+	}
+}
+
+// TestInterruptedPagedLessonSaysSoInThePager: with a pager, the note that
+// the lesson was interrupted is the last thing in the pager, not a line on
+// stderr drawn over the pager's prompt.
+func TestInterruptedPagedLessonSaysSoInThePager(t *testing.T) {
+	ios, _, out, errOut := iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	o := lessonOpts(ios)
+	o.Name, o.Plain = "alpha", true
+	o.Getenv = func(k string) string {
+		if k == "DLAB_PAGER" {
+			return "sed s/^/paged:/"
+		}
+		return ""
+	}
+	o.Run = func(ctx context.Context, name string) (string, error) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+	err := runLesson(context.Background(), o)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 130 {
+		t.Errorf("error %v, want exit status 130", err)
+	}
+	if !strings.HasSuffix(out.String(), "paged:dlab: interrupted: the lesson stopped here, and every demo process was ended\n") {
+		t.Errorf("the pager did not end with the note:\n%s", out.String())
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr %q: written over the pager", errOut.String())
+	}
+}
+
+func TestNoPagerOnADumbTerminal(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	o := lessonOpts(ios)
+	o.Name, o.Plain, o.NoDemos = "alpha", true, true
+	o.Getenv = func(k string) string {
+		return map[string]string{"TERM": "dumb", "PAGER": "sed s/^/paged:/"}[k]
+	}
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "paged:") {
+		t.Errorf("TERM=dumb went through PAGER:\n%s", out.String())
 	}
 }
