@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -109,7 +108,7 @@ dated and signed with host and user), for a lab report.`,
 	f.StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
 	f.IntVar(&opts.Width, "width", 0, "wrap text at this column (default: the terminal's width, else 80)")
 	f.StringVar(&opts.Format, "format", "terminal", "terminal, markdown or html (a handout with the live results)")
-	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
+	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout (- for stdout)")
 	f.BoolVar(&opts.NoPager, "no-pager", false, "don't page a lesson read in a terminal (default pager: $DLAB_PAGER, $PAGER, less)")
 	return cmd
 }
@@ -131,6 +130,11 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		chosen = []lessons.Lesson{l}
 	}
 
+	if opts.Output == "-" {
+		// "-o -" is standard output, as is usual, unpaged as a pipe is.
+		opts.Output, opts.NoPager = "", true
+	}
+
 	// A lesson is longer than a screen: in a terminal, page it as git and
 	// gh page their output. The demos keep streaming into the pager.
 	paged := false
@@ -142,16 +146,18 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		defer opts.IO.StopPager()
 	}
 	out := opts.IO.Out
-	var file *os.File
+	var file *outputFile
 	if opts.Output != "" {
-		// Written beside the target and renamed at the end, so an
-		// interrupted run leaves no half a handout.
-		file, err = os.CreateTemp(filepath.Dir(opts.Output), ".dlab-lesson-*")
+		file, err = createOutput(opts.Output)
 		if err != nil {
-			return fmt.Errorf("cannot write the lesson: %w", err)
+			return err
 		}
-		defer os.Remove(file.Name())
-		defer file.Close()
+		// Until Commit, an early return leaves the target as it was.
+		defer func() {
+			if file != nil {
+				file.Abort()
+			}
+		}()
 		out = file
 	}
 
@@ -214,11 +220,10 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		return interrupted(opts, syscall.SIGINT)
 	}
 	if file != nil && (err == nil || render.IsDemoFailure(err) || isHandoutDemoFailure(err)) {
-		if cerr := file.Close(); cerr != nil {
-			return fmt.Errorf("cannot write the lesson: %w", cerr)
-		}
-		if rerr := os.Rename(file.Name(), opts.Output); rerr != nil {
-			return fmt.Errorf("cannot write the lesson: %w", rerr)
+		f := file
+		file = nil
+		if cerr := f.Commit(); cerr != nil {
+			return cerr
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "dlab: wrote %s\n", opts.Output)
 	}
