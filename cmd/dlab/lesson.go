@@ -93,8 +93,8 @@ dated and signed with host and user), for a lab report.`,
 			default:
 				return fmt.Errorf("unknown --format %q: use terminal, markdown or html", opts.Format)
 			}
-			if opts.Width < 0 {
-				return fmt.Errorf("--width %d: want a positive number of columns", opts.Width)
+			if err := render.CheckWidth(opts.Width); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -106,7 +106,7 @@ dated and signed with host and user), for a lab report.`,
 	f.BoolVar(&opts.NoDemos, "no-demos", false, "read the text only; run nothing")
 	f.BoolVar(&opts.Plain, "plain", false, "plain text, no colours or styles")
 	f.StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
-	f.IntVar(&opts.Width, "width", 0, "wrap text at this column (default: the terminal's width, else 80)")
+	f.IntVar(&opts.Width, "width", 0, fmt.Sprintf("wrap text at this column, %d to %d (default: the terminal's width, else 80)", render.MinWidth, render.MaxWidth))
 	f.StringVar(&opts.Format, "format", "terminal", "terminal, markdown or html (a handout with the live results)")
 	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout (- for stdout)")
 	f.BoolVar(&opts.NoPager, "no-pager", false, "don't page a lesson read in a terminal (default pager: $DLAB_PAGER, $PAGER, less)")
@@ -283,7 +283,8 @@ func renderLessons(ctx context.Context, out io.Writer, opts *lessonOptions, ls [
 	}
 	if ro.Width == 0 && toTerminal {
 		// Long lines are hard to read: like glow, cap the terminal's width.
-		ro.Width = min(opts.IO.TermWidth(render.DefaultWidth), 120)
+		// A tiny window still gets the narrowest layout that works.
+		ro.Width = max(min(opts.IO.TermWidth(render.DefaultWidth), 120), render.MinWidth)
 	}
 	r, err := render.New(ro)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestLessonFlagsFillTheOptions(t *testing.T) {
 }
 
 func TestLessonRefusesBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"x", "--format", "pdf"}, {"x", "--width", "-3"}, {"a", "b"}} {
+	for _, args := range [][]string{{"x", "--format", "pdf"}, {"x", "--width", "-3"}, {"x", "--width", "3"}, {"x", "--width", "10000000"}, {"a", "b"}} {
 		ios, _, _, _ := iostreams.Test()
 		cmd := newLessonCmd(ios, func(*lessonOptions) error { t.Fatal("ran despite bad flags"); return nil })
 		cmd.SetArgs(args)

@@ -44,6 +44,31 @@ type Options struct {
 // gives one.
 const DefaultWidth = 80
 
+// MinWidth and MaxWidth bound --width. Below MinWidth there is no room for
+// text: glamour takes 4 columns of margin and a nested list 8 more, and at 4
+// or fewer it silently stops wrapping at all. Above MaxWidth no terminal is
+// that wide, and glamour pads every line to the width: 10,000,000 took 3 GB.
+const (
+	MinWidth = 20
+	MaxWidth = 1000
+)
+
+// CheckWidth says, in one line, why a --width can't be used; 0 (the
+// terminal's width, else DefaultWidth) is fine.
+func CheckWidth(w int) error {
+	switch {
+	case w == 0:
+		return nil
+	case w < 0:
+		return fmt.Errorf("--width %d: want a number of columns, from %d to %d (0: the terminal's width)", w, MinWidth, MaxWidth)
+	case w < MinWidth:
+		return fmt.Errorf("--width %d is too narrow to wrap a lesson (its margins and list indents alone take up to 12 columns): give %d to %d, or 0 for the terminal's width", w, MinWidth, MaxWidth)
+	case w > MaxWidth:
+		return fmt.Errorf("--width %d is wider than any terminal: give %d to %d, or 0 for the terminal's width", w, MinWidth, MaxWidth)
+	}
+	return nil
+}
+
 // Style decides the glamour style: "notty" (plain) or a style name or JSON
 // file. --plain beats everything; an explicit --style beats detection (so
 // `--style dark | less -R` works); GLAMOUR_STYLE applies only where colour is
@@ -91,6 +116,9 @@ type Renderer struct {
 
 // New builds a renderer for o.
 func New(o Options) (*Renderer, error) {
+	if err := CheckWidth(o.Width); err != nil {
+		return nil, err
+	}
 	width := o.Width
 	if width <= 0 {
 		width = DefaultWidth

@@ -354,3 +354,19 @@ func TestATableTooWideBecomesAList(t *testing.T) {
 		t.Errorf("a table that fits is not a table:\n%s", b.String())
 	}
 }
+
+func TestCheckWidth(t *testing.T) {
+	for _, w := range []int{0, MinWidth, 80, MaxWidth} {
+		if err := CheckWidth(w); err != nil {
+			t.Errorf("CheckWidth(%d) = %v", w, err)
+		}
+	}
+	for _, w := range []int{-1, 1, 5, MinWidth - 1, MaxWidth + 1, 2_000_000_000} {
+		if err := CheckWidth(w); err == nil {
+			t.Errorf("CheckWidth(%d) accepted it", w)
+		}
+		if _, err := New(Options{Width: w}); err == nil {
+			t.Errorf("New with width %d accepted it", w)
+		}
+	}
+}
