@@ -94,6 +94,7 @@ var demoSays = map[string][]string{
 	"logs":         {"reloaded configuration", "shutting down on SIGTERM", "removed its PID file"},
 	"pkill":        {"$ pkill -f ", "(no output; exit status 1)"},
 	"troubleshoot": {"✓ PID file names the running daemon", "answered \"hello"},
+	"pidfile-lock": {"fails at once with EWOULDBLOCK", "killed by SIGKILL: no handler ran", "takes the lock at once"},
 }
 
 var demoNever = []string{"✗", "does not hold", "MISMATCH"}

@@ -52,6 +52,7 @@ var machineDependent = map[string]bool{
 	"troubleshoot": true, // thread count, memory
 	"orphan":       true, // whether PID 1 reaps within a second depends on when it polls
 	"fds":          true, // how many fds the Go runtime keeps open varies with Go and the daemon's code
+	"pidfile-lock": true, // lsof: the descriptor number, the device, the command name
 }
 
 // machine is what the demos' output depends on besides the lessons: a demo
