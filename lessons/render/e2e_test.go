@@ -257,6 +257,10 @@ func normalise(md string) string {
 	if self, err := os.Executable(); err == nil {
 		md = strings.ReplaceAll(md, self, "/path/to/dlab")
 		md = strings.ReplaceAll(md, filepath.Base(self), "dlab")
+		// The kernel's comm: the name cut to 15 bytes.
+		if b := filepath.Base(self); len(b) > 15 {
+			md = strings.ReplaceAll(md, b[:15], "dlab")
+		}
 	}
 	if host, err := os.Hostname(); err == nil && len(host) > 2 {
 		md = strings.ReplaceAll(md, host, "HOST")

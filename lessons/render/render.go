@@ -219,7 +219,10 @@ func (r *Renderer) Markdown(w io.Writer, md string) error {
 // segment renders one piece of splitCodeBlocks' output.
 func (r *Renderer) segment(seg codeSegment) (string, error) {
 	if !seg.code {
-		return r.tr.Render(protectHyphens(transposeWideTables(seg.md, r.width, r.wholeWords)))
+		out, err := r.tr.Render(protectHyphens(transposeWideTables(seg.md, r.width, r.wholeWords)))
+		// glamour ends a nested list with two blank lines; prose never
+		// needs more than one (code, which may, is rendered apart).
+		return extraBlankLines.ReplaceAllString(out, "\n\n"), err
 	}
 	// glamour wraps code at the width like prose, and breaks a command
 	// after any comma or dot ("ps -o pid,ppid," over "stat"): a command
@@ -266,6 +269,8 @@ func trimBlankLines(s string, start, end bool) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+var extraBlankLines = regexp.MustCompile(`\n([ \t]*\n){2,}`)
 
 // codeMargins is the room glamour takes around a code block's lines: the
 // document's margin and the block's own, on both sides.
