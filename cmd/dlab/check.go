@@ -119,7 +119,7 @@ func runCheck(opts *checkOptions) error {
 	if opts.JSON {
 		err = grade.JSON(opts.IO.Out, r)
 	} else {
-		err = grade.Text(opts.IO.Out, r, grade.TextOptions{Color: opts.IO.Color, Width: opts.IO.Width})
+		err = grade.Text(opts.IO.Out, r, grade.TextOptions{Color: opts.IO.Color, Width: opts.IO.TermWidth(80)})
 	}
 	if err != nil {
 		return err

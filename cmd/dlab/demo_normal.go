@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -79,7 +80,7 @@ func runDemoNormal(opts *demoNormalOptions) error {
 	if err := endLeftovers(opts.IO); err != nil {
 		return err
 	}
-	out := &lockedWriter{w: opts.IO.Out, quiet: opts.JSON}
+	out := &lockedWriter{w: opts.IO.Out, quiet: opts.JSON, width: reportWidth(opts.IO)}
 
 	var why string
 	if opts.IO.InIsTerminal {
@@ -87,7 +88,7 @@ func runDemoNormal(opts *demoNormalOptions) error {
 		if err == nil {
 			defer tty.Close()
 			here, err := normal.RunHere(ctx, tty, normal.Options{Lifetime: opts.Lifetime},
-				func(s string) { out.say("[dlab] " + s) })
+				func(s string) { out.say(wrapped("[dlab] "+s, out.width)) })
 			if !errors.Is(err, normal.ErrNoTerminal) {
 				if err != nil {
 					return err
@@ -111,10 +112,7 @@ func runDemoNormal(opts *demoNormalOptions) error {
 // the terminal's screen, whose last lines a hang-up may drop.
 func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *lockedWriter, why string) error {
 	var hungUp sync.Once
-	width := 0
-	if opts.IO.IsTerminal {
-		width = opts.IO.TermWidth(80) - 1
-	}
+	width := out.width
 	p, err := normal.Start(ctx, normal.Options{
 		Report: true, Resume: true, Lifetime: opts.Lifetime,
 		OnEvent: func(e normal.Event) {
@@ -134,18 +132,18 @@ func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *locke
 	defer p.Stop()
 	hangup := func(why string) {
 		hungUp.Do(func() {
-			out.say("[dlab] " + why)
+			out.say(wrapped("[dlab] "+why, width))
 			p.Hangup()
 		})
 	}
-	out.say(fmt.Sprintf(`dlab can't use your terminal: %s.
+	out.say(strings.Join(wrap.Lines(fmt.Sprintf(`dlab can't use your terminal: %s.
 So it made one: a fresh pseudo-terminal, %s, whose master side dlab holds, as
 a terminal window does. A session leader (PID %d) has it as its controlling
 terminal and runs the program (PID %d) as its foreground job. dlab types on
 it what comes on its standard input; when that ends, dlab closes the
 terminal: a hang-up. What the program says:
-`, why, p.TTY, p.LeaderPID, p.PID))
-	out.say(normal.Intro(p.Self))
+`, why, p.TTY, p.LeaderPID, p.PID), width), "\n"))
+	out.say(wrapBlock(normal.Intro(p.Self), width))
 
 	go func() {
 		if opts.IO.InIsTerminal {
@@ -177,12 +175,35 @@ terminal: a hang-up. What the program says:
 	return finishNormal(opts, out, normalRun{Terminal: "fresh", TTY: p.TTY, PID: p.PID, How: how, Events: p.EventLog()})
 }
 
-// wrapped wraps a report to width columns, or leaves it on one line when
-// width is 0 (not a terminal: one line per report is easier to parse).
-func wrapped(text string, width int) string {
-	if width <= 0 {
-		return text
+// reportWidth is where the reports wrap: the terminal's width less one
+// (a line that fills the last column makes some terminals wrap early), or 80
+// when piped.
+func reportWidth(ios *iostreams.IOStreams) int {
+	if ios.IsTerminal {
+		return ios.TermWidth(80) - 1
 	}
+	return 80
+}
+
+// labelled is a line of a block such as "  terminal    pts/3, its ...".
+var labelled = regexp.MustCompile(`^(  \S+\s+)(.*)$`)
+
+// wrapBlock wraps each line of text to width; the lines of a labelled list
+// continue under their value, not under the label.
+func wrapBlock(text string, width int) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		first, rest := "", ""
+		if m := labelled.FindStringSubmatch(line); m != nil {
+			first, rest, line = m[1], strings.Repeat(" ", len(m[1])), m[2]
+		}
+		out = append(out, wrap.Hanging(line, width, first, rest)...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// wrapped wraps a report to width columns, its later lines indented.
+func wrapped(text string, width int) string {
 	return strings.Join(wrap.Hanging(text, width, "", "    "), "\n")
 }
 
@@ -207,7 +228,7 @@ func finishNormal(opts *demoNormalOptions, out *lockedWriter, r normalRun) error
 		}
 		return writeJSON(opts.IO, r)
 	}
-	out.say(fmt.Sprintf("[dlab] The program (PID %d) %s: %s", r.PID, r.How, endMeaning(r.How)))
+	out.say(wrapped(fmt.Sprintf("[dlab] The program (PID %d) %s: %s", r.PID, r.How, endMeaning(r.How)), out.width))
 	return nil
 }
 
@@ -235,6 +256,7 @@ type lockedWriter struct {
 	mu    sync.Mutex
 	w     io.Writer
 	quiet bool // --json: only the final JSON
+	width int  // where reports wrap
 }
 
 func (l *lockedWriter) write(s string) {

@@ -134,6 +134,12 @@ func runExplain(opts *explainOptions) error {
 	if opts.JSON {
 		return writeJSON(opts.IO, report)
 	}
+	// Longer than a screen in a terminal, it pages like a lesson (less -F
+	// prints a report that fits and quits at once).
+	if err := opts.IO.StartPagerFromEnv(os.Getenv); err != nil {
+		return err
+	}
+	defer opts.IO.StopPager()
 	if note != "" {
 		fmt.Fprintln(opts.IO.Out, safe.Text(note))
 		fmt.Fprintln(opts.IO.Out)

@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -52,17 +52,19 @@ func newLessonCmd(ios *iostreams.IOStreams, runF func(*lessonOptions) error) *co
 		Now:     time.Now,
 	}
 	cmd := &cobra.Command{
-		Use:   "lesson [NAME|all]",
+		Use:   "lesson [NAME|NUMBER|all]",
 		Short: "Read a lesson, with live demos next to the text (no name: list the lessons)",
 		Long: `Read a lesson in the terminal. Where the text makes a claim, dlab runs a
 demo and shows what it observed on this machine a moment ago: PIDs, terminals,
 sessions, signals, as they are now.
 
-With no name, list the lessons in teaching order. "all" reads every lesson.
+With no name, list the lessons in teaching order; a lesson is named by its
+name or by its number in that list. "all" reads every lesson.
 --format markdown or html writes a handout (the lesson with its live results,
 dated and signed with host and user), for a lab report.`,
 		Example: `  dlab lesson                    # the list
   dlab lesson signals            # read one, demos included
+  dlab lesson 14                 # the fourteenth in the list
   dlab lesson signals --no-demos # just the text
   dlab lesson all --style dark | less -R
   dlab lesson signals --format html -o signals.html`,
@@ -91,8 +93,8 @@ dated and signed with host and user), for a lab report.`,
 			default:
 				return fmt.Errorf("unknown --format %q: use terminal, markdown or html", opts.Format)
 			}
-			if opts.Width < 0 {
-				return fmt.Errorf("--width %d: want a positive number of columns", opts.Width)
+			if err := render.CheckWidth(opts.Width); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -104,9 +106,9 @@ dated and signed with host and user), for a lab report.`,
 	f.BoolVar(&opts.NoDemos, "no-demos", false, "read the text only; run nothing")
 	f.BoolVar(&opts.Plain, "plain", false, "plain text, no colours or styles")
 	f.StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
-	f.IntVar(&opts.Width, "width", 0, "wrap text at this column (default: the terminal's width, else 80)")
+	f.IntVar(&opts.Width, "width", 0, fmt.Sprintf("wrap text at this column, %d to %d (default: the terminal's width, else 80)", render.MinWidth, render.MaxWidth))
 	f.StringVar(&opts.Format, "format", "terminal", "terminal, markdown or html (a handout with the live results)")
-	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout")
+	f.StringVarP(&opts.Output, "output", "o", "", "write to this file instead of stdout (- for stdout)")
 	f.BoolVar(&opts.NoPager, "no-pager", false, "don't page a lesson read in a terminal (default pager: $DLAB_PAGER, $PAGER, less)")
 	return cmd
 }
@@ -121,34 +123,41 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 	}
 	chosen := all
 	if opts.Name != "" && opts.Name != "all" {
-		l, err := lessons.Find(all, opts.Name)
+		l, err := findLesson(all, opts.Name)
 		if err != nil {
 			return err
 		}
 		chosen = []lessons.Lesson{l}
 	}
 
+	if opts.Output == "-" {
+		// "-o -" is standard output, as is usual, unpaged as a pipe is.
+		opts.Output, opts.NoPager = "", true
+	}
+
 	// A lesson is longer than a screen: in a terminal, page it as git and
 	// gh page their output. The demos keep streaming into the pager.
 	paged := false
 	if opts.Output == "" && opts.Format == "terminal" && !opts.NoPager {
-		if err := opts.IO.StartPager(iostreams.PagerCommand(opts.Getenv)); err != nil {
+		if err := opts.IO.StartPagerFromEnv(opts.Getenv); err != nil {
 			return err
 		}
 		paged = opts.IO.Paging()
 		defer opts.IO.StopPager()
 	}
 	out := opts.IO.Out
-	var file *os.File
+	var file *outputFile
 	if opts.Output != "" {
-		// Written beside the target and renamed at the end, so an
-		// interrupted run leaves no half a handout.
-		file, err = os.CreateTemp(filepath.Dir(opts.Output), ".dlab-lesson-*")
+		file, err = createOutput(opts.Output)
 		if err != nil {
-			return fmt.Errorf("cannot write the lesson: %w", err)
+			return err
 		}
-		defer os.Remove(file.Name())
-		defer file.Close()
+		// Until Commit, an early return leaves the target as it was.
+		defer func() {
+			if file != nil {
+				file.Abort()
+			}
+		}()
 		out = file
 	}
 
@@ -197,7 +206,7 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		sig = caught
 	}
 	if sig != nil && sig != syscall.SIGPIPE {
-		return exitError130(opts)
+		return interrupted(opts, sig)
 	}
 	if errors.Is(err, syscall.EPIPE) || sig == syscall.SIGPIPE {
 		if paged {
@@ -208,25 +217,51 @@ func runLesson(ctx context.Context, opts *lessonOptions) error {
 		return exitError{code: 141}
 	}
 	if ctx.Err() != nil {
-		return exitError130(opts)
+		return interrupted(opts, syscall.SIGINT)
 	}
 	if file != nil && (err == nil || render.IsDemoFailure(err) || isHandoutDemoFailure(err)) {
-		if cerr := file.Close(); cerr != nil {
-			return fmt.Errorf("cannot write the lesson: %w", cerr)
-		}
-		if rerr := os.Rename(file.Name(), opts.Output); rerr != nil {
-			return fmt.Errorf("cannot write the lesson: %w", rerr)
+		f := file
+		file = nil
+		if cerr := f.Commit(); cerr != nil {
+			return cerr
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "dlab: wrote %s\n", opts.Output)
 	}
 	return err
 }
 
-// exitError130 reports an interruption the way a shell expects (128+SIGINT)
-// after saying that the demos were cleaned up.
-func exitError130(opts *lessonOptions) error {
-	fmt.Fprintln(opts.IO.ErrOut, "dlab: interrupted; every demo process was ended")
-	return exitError{code: 130}
+// findLesson finds a lesson by name, or by its number in the list that
+// 'dlab lesson' prints ("dlab lesson 14").
+func findLesson(all []lessons.Lesson, name string) (lessons.Lesson, error) {
+	if name != "" && strings.Trim(name, "0123456789") == "" {
+		n, err := strconv.Atoi(name)
+		if err != nil || n < 1 || n > len(all) {
+			return lessons.Lesson{}, fmt.Errorf("no lesson %s: they are numbered 1 to %d (see 'dlab lesson' for the list)", name, len(all))
+		}
+		return all[n-1], nil
+	}
+	return lessons.Find(all, name)
+}
+
+// interrupted says that the lesson stopped and its demos were cleaned up,
+// and exits the way a shell expects of a program ended by sig: 128+sig
+// (130 for ^C's SIGINT, 143 for SIGTERM, 129 for a hang-up). In the pager
+// the note ends the text, where the reader is looking, and dlab waits for
+// the reader to quit the pager.
+func interrupted(opts *lessonOptions, sig os.Signal) error {
+	name := "interrupted"
+	switch sig {
+	case syscall.SIGTERM:
+		name = "ended by SIGTERM"
+	case syscall.SIGHUP:
+		name = "the terminal hung up"
+	}
+	opts.IO.StopPagerWithNote(fmt.Sprintf("dlab: %s: the lesson stopped here, and every demo process was ended", name))
+	code := 130
+	if s, ok := sig.(syscall.Signal); ok {
+		code = 128 + int(s)
+	}
+	return exitError{code: code}
 }
 
 // isHandoutDemoFailure reports whether err holds only demo failures.
@@ -248,7 +283,8 @@ func renderLessons(ctx context.Context, out io.Writer, opts *lessonOptions, ls [
 	}
 	if ro.Width == 0 && toTerminal {
 		// Long lines are hard to read: like glow, cap the terminal's width.
-		ro.Width = min(opts.IO.TermWidth(render.DefaultWidth), 120)
+		// A tiny window still gets the narrowest layout that works.
+		ro.Width = max(min(opts.IO.TermWidth(render.DefaultWidth), 120), render.MinWidth)
 	}
 	r, err := render.New(ro)
 	if err != nil {
@@ -290,7 +326,7 @@ func listLessons(opts *lessonOptions, ls []lessons.Lesson) error {
 	indent := strings.Repeat(" ", 4+nameWidth+2)
 	width := opts.IO.TermWidth(80)
 	for i, l := range ls {
-		fmt.Fprintf(out, "%2d. %-*s  %s\n", i+1, nameWidth, l.Name, l.Title)
+		fmt.Fprint(out, strings.Join(wrap.Hanging(l.Title, width, fmt.Sprintf("%2d. %-*s  ", i+1, nameWidth, l.Name), indent), "\n")+"\n")
 		fmt.Fprint(out, fill(l.Summary, width, indent))
 	}
 	fmt.Fprint(out, "\n"+fill("Read one with 'dlab lesson NAME' (signals is a good start), or all of them in order with 'dlab lesson all'.", width, ""))

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -25,7 +27,7 @@ func TestLessonFlagsFillTheOptions(t *testing.T) {
 }
 
 func TestLessonRefusesBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"x", "--format", "pdf"}, {"x", "--width", "-3"}, {"a", "b"}} {
+	for _, args := range [][]string{{"x", "--format", "pdf"}, {"x", "--width", "-3"}, {"x", "--width", "3"}, {"x", "--width", "10000000"}, {"a", "b"}} {
 		ios, _, _, _ := iostreams.Test()
 		cmd := newLessonCmd(ios, func(*lessonOptions) error { t.Fatal("ran despite bad flags"); return nil })
 		cmd.SetArgs(args)
@@ -150,7 +152,7 @@ func TestLessonAllGoesInOrder(t *testing.T) {
 	if a < 0 || b < a {
 		t.Errorf("all: alpha at %d, beta at %d", a, b)
 	}
-	if !strings.Contains(out.String(), "Live demo: probe** (not run") {
+	if !strings.Contains(out.String(), "Live demo: probe (not run") {
 		t.Errorf("--no-demos ran the demo or lost its note:\n%s", out.String())
 	}
 }
@@ -213,5 +215,120 @@ func TestQuittingThePagerEarlyIsNotAnError(t *testing.T) {
 	}
 	if err := runLesson(context.Background(), opts); err != nil {
 		t.Fatalf("runLesson after the pager quit: %v, want nil", err)
+	}
+}
+
+func TestLessonByItsNumberInTheList(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	o := lessonOpts(ios)
+	o.Name, o.NoDemos = "2", true
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Beta title") || strings.Contains(out.String(), "Alpha title") {
+		t.Errorf("lesson 2 is not beta:\n%s", out.String())
+	}
+	for _, n := range []string{"0", "3", "99999999999999999999"} {
+		ios, _, _, _ := iostreams.Test()
+		o := lessonOpts(ios)
+		o.Name = n
+		err := runLesson(context.Background(), o)
+		if err == nil || !strings.Contains(err.Error(), "numbered 1 to 2") {
+			t.Errorf("lesson %s: error %v", n, err)
+		}
+	}
+}
+
+func TestLessonListWrapsTitlesToTheTerminal(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.IsTerminal, ios.Width = true, 24
+	o := lessonOpts(ios)
+	o.Content = fstest.MapFS{"a.md": {Data: []byte("---\nname: alpha\ntitle: A title long enough to wrap twice over\nsummary: The first one\norder: 1\n---\nText.\n")}}
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if len([]rune(line)) > 24 {
+			t.Errorf("line %q is wider than the terminal:\n%s", line, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), " 1. alpha  A title long\n") {
+		t.Errorf("the title does not start beside the name:\n%s", out.String())
+	}
+}
+
+// TestLessonEndedBySignalExitsAsTheShellExpects sends real signals to this
+// process while a demo runs: the lesson stops, and dlab exits 128+signal
+// (130 for ^C's SIGINT, 143 for SIGTERM).
+func TestLessonEndedBySignalExitsAsTheShellExpects(t *testing.T) {
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		ios, _, _, errOut := iostreams.Test()
+		o := lessonOpts(ios)
+		o.Name = "alpha"
+		o.Run = func(ctx context.Context, name string) (string, error) {
+			// runLesson catches the signal from before the first demo.
+			syscall.Kill(os.Getpid(), tt.sig)
+			<-ctx.Done()
+			return "", ctx.Err()
+		}
+		err := runLesson(context.Background(), o)
+		var ee exitError
+		if !errors.As(err, &ee) || ee.code != tt.code {
+			t.Errorf("%v: error %v, want exit status %d", tt.sig, err, tt.code)
+		}
+		if !strings.Contains(errOut.String(), "the lesson stopped here, and every demo process was ended") {
+			t.Errorf("%v: stderr %q", tt.sig, errOut.String())
+		}
+	}
+}
+
+// TestInterruptedPagedLessonSaysSoInThePager: with a pager, the note that
+// the lesson was interrupted is the last thing in the pager, not a line on
+// stderr drawn over the pager's prompt.
+func TestInterruptedPagedLessonSaysSoInThePager(t *testing.T) {
+	ios, _, out, errOut := iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	o := lessonOpts(ios)
+	o.Name, o.Plain = "alpha", true
+	o.Getenv = func(k string) string {
+		if k == "DLAB_PAGER" {
+			return "sed s/^/paged:/"
+		}
+		return ""
+	}
+	o.Run = func(ctx context.Context, name string) (string, error) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+	err := runLesson(context.Background(), o)
+	var ee exitError
+	if !errors.As(err, &ee) || ee.code != 130 {
+		t.Errorf("error %v, want exit status 130", err)
+	}
+	if !strings.HasSuffix(out.String(), "paged:dlab: interrupted: the lesson stopped here, and every demo process was ended\n") {
+		t.Errorf("the pager did not end with the note:\n%s", out.String())
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr %q: written over the pager", errOut.String())
+	}
+}
+
+func TestNoPagerOnADumbTerminal(t *testing.T) {
+	ios, _, out, _ := iostreams.Test()
+	ios.IsTerminal, ios.InIsTerminal, ios.Width = true, true, 80
+	o := lessonOpts(ios)
+	o.Name, o.Plain, o.NoDemos = "alpha", true, true
+	o.Getenv = func(k string) string {
+		return map[string]string{"TERM": "dumb", "PAGER": "sed s/^/paged:/"}[k]
+	}
+	if err := runLesson(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "paged:") {
+		t.Errorf("TERM=dumb went through PAGER:\n%s", out.String())
 	}
 }

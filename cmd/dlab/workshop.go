@@ -30,7 +30,7 @@ func (f *workshopFlags) bind(cmd *cobra.Command) {
 
 // view is how the student (or the instructor) sees the workshop.
 func (f *workshopFlags) view(ios *iostreams.IOStreams) workshop.View {
-	return workshop.View{Instructor: f.Instructor, Color: ios.Color, Width: ios.Width}
+	return workshop.View{Instructor: f.Instructor, Color: ios.Color, Width: ios.TermWidth(80)}
 }
 
 // workshopOptions holds what dlab workshop (the path) runs with.

@@ -95,6 +95,10 @@ var demoSays = map[string][]string{
 	"logs":         {sysv.LogReloaded, sysv.LogShutdown, "removed its PID file"},
 	"pkill":        {"$ pkill -f ", "(no output; exit status 1)"},
 	"troubleshoot": {"✓ PID file names the running daemon", "answered \"hello"},
+	"job-stops":    {"| background | off | stopped by SIGTTIN |", "| background | off | ran on, exit status 0 |", "| background | on | stopped by SIGTTOU |", "| foreground | off | stopped by SIGTSTP |"},
+	"tty-acquire":  {"| its controlling terminal is now pts/", "| no controlling terminal still (ps shows ?) |"},
+	"sd-notify":    {"READY=1", "yes: 127.0.0.1:", "STOPPING=1", "the unit becomes active"},
+	"pidfile-lock": {"fails at once with EWOULDBLOCK", "killed by SIGKILL: no handler ran", "takes the lock at once"},
 }
 
 var demoNever = []string{"✗", "does not hold", "MISMATCH"}

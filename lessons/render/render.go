@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 
+	"dlab/demos/text/wrap"
 	"dlab/lessons"
 
 	"github.com/charmbracelet/glamour"
@@ -42,6 +43,31 @@ type Options struct {
 // DefaultWidth is the word-wrap column when neither --width nor the terminal
 // gives one.
 const DefaultWidth = 80
+
+// MinWidth and MaxWidth bound --width. Below MinWidth there is no room for
+// text: glamour takes 4 columns of margin and a nested list 8 more, and at 4
+// or fewer it silently stops wrapping at all. Above MaxWidth no terminal is
+// that wide, and glamour pads every line to the width: 10,000,000 took 3 GB.
+const (
+	MinWidth = 20
+	MaxWidth = 1000
+)
+
+// CheckWidth says, in one line, why a --width can't be used; 0 (the
+// terminal's width, else DefaultWidth) is fine.
+func CheckWidth(w int) error {
+	switch {
+	case w == 0:
+		return nil
+	case w < 0:
+		return fmt.Errorf("--width %d: want a number of columns, from %d to %d (0: the terminal's width)", w, MinWidth, MaxWidth)
+	case w < MinWidth:
+		return fmt.Errorf("--width %d is too narrow to wrap a lesson (its margins and list indents alone take up to 12 columns): give %d to %d, or 0 for the terminal's width", w, MinWidth, MaxWidth)
+	case w > MaxWidth:
+		return fmt.Errorf("--width %d is wider than any terminal: give %d to %d, or 0 for the terminal's width", w, MinWidth, MaxWidth)
+	}
+	return nil
+}
 
 // Style decides the glamour style: "notty" (plain) or a style name or JSON
 // file. --plain beats everything; an explicit --style beats detection (so
@@ -83,12 +109,16 @@ func Profile(term, colorTerm string) termenv.Profile {
 // Renderer turns Markdown into terminal text.
 type Renderer struct {
 	tr    *glamour.TermRenderer
+	opts  []glamour.TermRendererOption // how tr was built, for code blocks
 	plain bool
 	width int
 }
 
 // New builds a renderer for o.
 func New(o Options) (*Renderer, error) {
+	if err := CheckWidth(o.Width); err != nil {
+		return nil, err
+	}
 	width := o.Width
 	if width <= 0 {
 		width = DefaultWidth
@@ -96,7 +126,9 @@ func New(o Options) (*Renderer, error) {
 	style := Style(o)
 	plain := style == styles.NoTTYStyle || style == styles.AsciiStyle
 	opts := []glamour.TermRendererOption{glamour.WithWordWrap(width)}
-	if _, builtin := styles.DefaultStyles[style]; builtin {
+	if style == styles.NoTTYStyle {
+		opts = append(opts, glamour.WithStyles(plainStyle()))
+	} else if _, builtin := styles.DefaultStyles[style]; builtin {
 		opts = append(opts, glamour.WithStandardStyle(style))
 	} else if _, err := os.Stat(style); err == nil {
 		opts = append(opts, glamour.WithStylesFromJSONFile(style))
@@ -112,7 +144,7 @@ func New(o Options) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unable to render markdown: %w", err)
 	}
-	return &Renderer{tr: tr, plain: plain, width: width}, nil
+	return &Renderer{tr: tr, opts: opts, plain: plain, width: width}, nil
 }
 
 // StyleNames lists glamour's built-in styles, except "auto" which dlab never
@@ -155,18 +187,119 @@ func protectHyphens(md string) string {
 
 // Markdown renders md and writes it to w.
 func (r *Renderer) Markdown(w io.Writer, md string) error {
-	out, err := r.tr.Render(protectHyphens(transposeWideTables(joinSoftBreaks(md), r.width)))
-	if err != nil {
-		return fmt.Errorf("unable to render markdown: %w", err)
+	var parts []string
+	for _, seg := range splitCodeBlocks(joinSoftBreaks(md)) {
+		out, err := r.segment(seg)
+		if err != nil {
+			return fmt.Errorf("unable to render markdown: %w", err)
+		}
+		parts = append(parts, out)
+	}
+	// Each segment is a document of its own, framed by blank lines: keep
+	// the first's opening and the last's closing, one blank line between.
+	out := parts[0]
+	if len(parts) > 1 {
+		out = trimBlankLines(out, false, true)
+		for _, p := range parts[1 : len(parts)-1] {
+			out += "\n\n" + trimBlankLines(p, true, true)
+		}
+		out += "\n\n" + trimBlankLines(parts[len(parts)-1], true, false)
 	}
 	out = strings.ReplaceAll(out, nbHyphen, "-")
+	out = underlineHeadings(out)
 	if r.plain {
 		// glamour pads every line to the wrap width; piped text and golden
 		// files are better without the trailing blanks.
 		out = trailingSpace.ReplaceAllString(out, "\n")
 	}
-	_, err = io.WriteString(w, out)
+	_, err := io.WriteString(w, out)
 	return err
+}
+
+// segment renders one piece of splitCodeBlocks' output.
+func (r *Renderer) segment(seg codeSegment) (string, error) {
+	if !seg.code {
+		out, err := r.tr.Render(protectHyphens(transposeWideTables(seg.md, r.width, r.wholeWords)))
+		// glamour ends a nested list with two blank lines; prose never
+		// needs more than one (code, which may, is rendered apart).
+		return extraBlankLines.ReplaceAllString(out, "\n\n"), err
+	}
+	// glamour wraps code at the width like prose, and breaks a command
+	// after any comma or dot ("ps -o pid,ppid," over "stat"): a command
+	// must be copied as written, so a line too long sticks out instead.
+	longest := 0
+	for _, line := range strings.Split(seg.md, "\n") {
+		longest = max(longest, wrap.Width(line))
+	}
+	if longest+codeMargins <= r.width {
+		return r.tr.Render(seg.md)
+	}
+	tr, err := glamour.NewTermRenderer(append(slices.Clone(r.opts), glamour.WithWordWrap(longest+codeMargins))...)
+	if err != nil {
+		return "", err
+	}
+	out, err := tr.Render(seg.md)
+	if err != nil {
+		return "", err
+	}
+	// The padding up to the wider width would make a terminal wrap each
+	// line: take it off, colours reset.
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if t := trailingPadding.ReplaceAllString(l, ""); t != l {
+			lines[i] = t
+			if !r.plain {
+				lines[i] += "\x1b[0m"
+			}
+		}
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// trimBlankLines takes off the lines that show nothing (padding and colour
+// codes only) at the start, the end, or both.
+func trimBlankLines(s string, start, end bool) string {
+	lines := strings.Split(s, "\n")
+	blank := func(l string) bool { return strings.TrimSpace(escapes.ReplaceAllString(l, "")) == "" }
+	for start && len(lines) > 0 && blank(lines[0]) {
+		lines = lines[1:]
+	}
+	for end && len(lines) > 0 && blank(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
+
+var extraBlankLines = regexp.MustCompile(`\n([ \t]*\n){2,}`)
+
+// codeMargins is the room glamour takes around a code block's lines: the
+// document's margin and the block's own, on both sides.
+const codeMargins = 8
+
+var trailingPadding = regexp.MustCompile("(?: |\x1b\\[[0-9;]*m)+$")
+
+var escapes = regexp.MustCompile("\x1b\\[[0-9;]*[a-zA-Z]")
+
+// wholeWords renders a Markdown table as Markdown does and reports whether
+// every word of its cells is on the screen in one piece.
+func (r *Renderer) wholeWords(table []string) bool {
+	out, err := r.tr.Render(protectHyphens(strings.Join(table, "\n")))
+	if err != nil {
+		return false
+	}
+	out = escapes.ReplaceAllString(strings.ReplaceAll(out, nbHyphen, "-"), "")
+	seen := map[string]bool{}
+	for _, w := range strings.FieldsFunc(out, func(r rune) bool {
+		return r == ' ' || r == '\n' || r == '|' || r == '│' || r == '┃'
+	}) {
+		seen[w] = true
+	}
+	for _, w := range cellWords(table) {
+		if !seen[w] {
+			return false
+		}
+	}
+	return true
 }
 
 // Lesson renders l to w, streaming: the text up to each demo marker is

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -283,19 +284,89 @@ func TestJoinSoftBreaks(t *testing.T) {
 func TestTransposeWideTables(t *testing.T) {
 	wide := "Before.\n\n| process | PID | parent | session | group | tty |\n|---|---|---|---|---|---|\n| program | 42 | 1 | 42 | 42 | ? |\n| shell | 40 | 39 (a \\| b) | 40 | 40 | pts/2 |\n\nAfter.\n"
 	want := "Before.\n\n| process | program | shell |\n|---|---|---|\n| PID | 42 | 40 |\n| parent | 1 | 39 (a \\| b) |\n| session | 42 | 40 |\n| group | 42 | 40 |\n| tty | ? | pts/2 |\n\nAfter.\n"
-	if got := transposeWideTables(wide, 40); got != want {
+	if got := transposeWideTables(wide, 40, nil); got != want {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 	narrow := "| a | b |\n|---|---|\n| 1 | 2 |\n"
-	if got := transposeWideTables(narrow, 40); got != narrow {
+	if got := transposeWideTables(narrow, 40, nil); got != narrow {
 		t.Errorf("a narrow table changed:\n%s", got)
 	}
 	tall := "| 1 | 2 | 3 | 4 | 5 | 6 |\n|---|---|---|---|---|---|\n" + strings.Repeat("| a | b | c | d | e | f |\n", 7)
-	if got := transposeWideTables(tall, 40); got != tall {
+	if got := transposeWideTables(tall, 40, nil); got != tall {
 		t.Errorf("a tall table was turned:\n%s", got)
 	}
-	if got := transposeWideTables(wide, 100); got != wide {
+	if got := transposeWideTables(wide, 100, nil); got != wide {
 		t.Errorf("a table that fits was turned:\n%s", got)
 		t.Errorf("a tall table was turned:\n%s", got)
+	}
+}
+
+// TestPlainOutputCarriesNoMarkdownMarkers: a reader of piped or NO_COLOR
+// text sees "a daemon", not "**daemon**", and headings underlined, not
+// "## Heading". (Code blocks, indented deeper, keep their shell comments.)
+func TestPlainOutputCarriesNoMarkdownMarkers(t *testing.T) {
+	heading := regexp.MustCompile(`(?m)^  #`)
+	for _, l := range builtin(t) {
+		for _, width := range []int{40, 80} {
+			var b bytes.Buffer
+			if err := Lesson(context.Background(), &b, l, Options{Plain: true, Width: width}, nil); err != nil {
+				t.Fatal(err)
+			}
+			out := b.String()
+			for _, marker := range []string{"**", "`", "\uE001", "\uE002", "\uE003"} {
+				if strings.Contains(out, marker) {
+					t.Errorf("%s at %d: plain output holds %q", l.Name, width, marker)
+				}
+			}
+			if heading.MatchString(out) {
+				t.Errorf("%s at %d: a heading starts with #", l.Name, width)
+			}
+			if !strings.Contains(out, l.Title[:10]) || !strings.Contains(out, "\n  ===") {
+				t.Errorf("%s at %d: the title is not underlined", l.Name, width)
+			}
+		}
+	}
+}
+
+// TestATableTooWideBecomesAList: a table that glamour could only squeeze
+// by breaking words in its cells is shown as a list, every word whole.
+func TestATableTooWideBecomesAList(t *testing.T) {
+	md := "| Signal | Normal process | Daemon |\n|---|---|---|\n| SIGTERM | terminates | graceful shutdown |\n| SIGKILL | force kill | force kill |\n"
+	r, err := New(Options{Plain: true, Width: 40})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := r.Markdown(&b, md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"• SIGTERM", "• Normal process: terminates", "• Daemon: graceful shutdown"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the list lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	r, _ = New(Options{Plain: true, Width: 80})
+	if err := r.Markdown(&b, md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| Normal process") {
+		t.Errorf("a table that fits is not a table:\n%s", b.String())
+	}
+}
+
+func TestCheckWidth(t *testing.T) {
+	for _, w := range []int{0, MinWidth, 80, MaxWidth} {
+		if err := CheckWidth(w); err != nil {
+			t.Errorf("CheckWidth(%d) = %v", w, err)
+		}
+	}
+	for _, w := range []int{-1, 1, 5, MinWidth - 1, MaxWidth + 1, 2_000_000_000} {
+		if err := CheckWidth(w); err == nil {
+			t.Errorf("CheckWidth(%d) accepted it", w)
+		}
+		if _, err := New(Options{Width: w}); err == nil {
+			t.Errorf("New with width %d accepted it", w)
+		}
 	}
 }

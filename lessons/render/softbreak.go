@@ -75,3 +75,47 @@ func openingFence(line string) (fence, info string, ok bool) {
 	}
 	return "", "", false
 }
+
+// codeSegment is a fenced code block at the left margin, or the Markdown
+// between two of them.
+type codeSegment struct {
+	md   string
+	code bool
+}
+
+// splitCodeBlocks cuts md into prose and the fenced code blocks that start
+// at the left margin (those inside a list item stay with it). There is
+// always at least one segment.
+func splitCodeBlocks(md string) []codeSegment {
+	var segs []codeSegment
+	var cur []string
+	flush := func(code bool) {
+		if len(cur) > 0 {
+			segs = append(segs, codeSegment{md: strings.Join(cur, "\n") + "\n", code: code})
+		}
+		cur = nil
+	}
+	fence := ""
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case fence != "":
+			cur = append(cur, line)
+			if t := strings.TrimSpace(line); strings.HasPrefix(t, fence) && strings.Trim(t, fence[:1]) == "" {
+				fence = ""
+				flush(true)
+			}
+		case strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~"):
+			f, _, _ := openingFence(line)
+			flush(false)
+			fence = f
+			cur = append(cur, line)
+		default:
+			cur = append(cur, line)
+		}
+	}
+	flush(fence != "")
+	if len(segs) == 0 {
+		segs = append(segs, codeSegment{md: md})
+	}
+	return segs
+}

@@ -62,23 +62,41 @@ func (v View) wrapIndent(s, lead, rest string) string {
 	return b.String()
 }
 
+// paintWrapped wraps s like wrapIndent and paints each line's text, so a
+// colour never runs into the next line's indent.
+func (v View) paintWrapped(code, s, lead, rest string) string {
+	plain := View{Width: v.Width}.wrapIndent(s, lead, rest)
+	if !v.Color {
+		return plain
+	}
+	var b strings.Builder
+	for i, l := range strings.Split(strings.TrimSuffix(plain, "\n"), "\n") {
+		indent := rest
+		if i == 0 {
+			indent = lead
+		}
+		b.WriteString(indent + v.paint(code, strings.TrimPrefix(l, indent)) + "\n")
+	}
+	return b.String()
+}
+
 // WritePath writes the whole path with progress marks, then the current step.
 func (w *Workshop) WritePath(out io.Writer, v View) error {
 	var b strings.Builder
 	title := fmt.Sprintf("dlab workshop: daemons and normal processes, on the live system (%d steps, %d minutes)", len(w.Path.Steps), w.Path.Minutes())
-	b.WriteString(v.paint(ansiBold, title) + "\n\n")
+	b.WriteString(v.paintWrapped(ansiBold, title, "", "") + "\n")
 	for _, s := range w.Path.Steps {
 		st := w.StatusOf(s)
 		clockCol := ""
 		if v.Instructor {
 			clockCol = fmt.Sprintf("%s  %2d min  ", clock(w.Path.StartsAt(s.Number)), s.Minutes)
 		}
-		fmt.Fprintf(&b, "  %s %s%2d. %s\n", v.mark(st), clockCol, s.Number, s.Lesson.Title)
 		pad := strings.Repeat(" ", 10+len(clockCol))
+		b.WriteString(v.wrapIndent(s.Lesson.Title, fmt.Sprintf("  %s %s%2d. ", v.mark(st), clockCol, s.Number), pad))
 		if s.Exercise != nil {
-			fmt.Fprintf(&b, "%s%s\n", pad, v.paint(ansiDim, "exercise: "+s.Exercise.Title))
+			b.WriteString(v.paintWrapped(ansiDim, "exercise: "+s.Exercise.Title, pad, pad+"          "))
 		} else {
-			fmt.Fprintf(&b, "%s%s\n", pad, v.paint(ansiDim, "reading and discussion"))
+			b.WriteString(v.paintWrapped(ansiDim, "reading and discussion", pad, pad))
 		}
 		if v.Instructor {
 			for _, p := range s.Prompts {
@@ -101,15 +119,16 @@ func (w *Workshop) WritePath(out io.Writer, v View) error {
 func (w *Workshop) WriteStep(out io.Writer, s Step, v View) error {
 	var b strings.Builder
 	head := fmt.Sprintf("Step %d of %d: %s", s.Number, len(w.Path.Steps), s.Lesson.Title)
-	b.WriteString(v.paint(ansiBold, head) + "\n")
+	b.WriteString(v.paintWrapped(ansiBold, head, "", "  "))
 	if v.Instructor {
 		fmt.Fprintf(&b, "  Time:      %d min, from %s to %s\n", s.Minutes, clock(w.Path.StartsAt(s.Number)), clock(w.Path.StartsAt(s.Number)+s.Minutes))
 	}
 	fmt.Fprintf(&b, "  Read:      dlab lesson %s\n", s.Lesson.Name)
 	if e := s.Exercise; e != nil {
-		fmt.Fprintf(&b, "  Exercise:  %s\n", e.Title)
-		b.WriteString(v.wrapIndent(e.Task(w.Env), "             ", "             "))
-		fmt.Fprintf(&b, "  Answer:    %s\n", e.Answer)
+		const hang = "             "
+		b.WriteString(v.wrapIndent(e.Title, "  Exercise:  ", hang))
+		b.WriteString(v.wrapIndent(e.Task(w.Env), hang, hang))
+		b.WriteString(v.wrapIndent(e.Answer, "  Answer:    ", hang))
 		st := w.Progress.Steps[s.Lesson.Name]
 		if st != nil && st.Done {
 			fmt.Fprintf(&b, "  Done:      %s\n", v.paint(ansiGreen, "passed"))
@@ -126,9 +145,9 @@ func (w *Workshop) WriteStep(out io.Writer, s Step, v View) error {
 		}
 	}
 	if next, ok := w.Path.Next(s); ok {
-		fmt.Fprintf(&b, "  Then:      dlab workshop next (step %d: %s)\n", next.Number, next.Lesson.Name)
+		b.WriteString(v.wrapIndent(fmt.Sprintf("dlab workshop next (step %d: %s)", next.Number, next.Lesson.Name), "  Then:      ", "             "))
 	} else {
-		b.WriteString("  Then:      that was the last step; dlab workshop status shows how it went\n")
+		b.WriteString(v.wrapIndent("that was the last step; dlab workshop status shows how it went", "  Then:      ", "             "))
 	}
 	_, err := io.WriteString(out, b.String())
 	return err
@@ -153,7 +172,7 @@ func (w *Workshop) WriteOutcome(out io.Writer, s Step, o Outcome, notes []string
 	}
 	switch next, ok := w.Path.Next(s); {
 	case o.Passed && ok:
-		fmt.Fprintf(&b, "Next: dlab workshop next (step %d: %s)\n", next.Number, next.Lesson.Title)
+		b.WriteString(v.wrapIndent(fmt.Sprintf("Next: dlab workshop next (step %d: %s)", next.Number, next.Lesson.Title), "", "  "))
 	case o.Passed:
 		b.WriteString("That was the last exercise. dlab workshop status shows how it went.\n")
 	default:
@@ -187,9 +206,9 @@ func (w *Workshop) WriteStatus(out io.Writer, v View) error {
 		return err
 	}
 	cur := w.Current()
-	fmt.Fprintf(&b, "%d of %d exercises done; at step %d of %d (%s); started %s (%s ago).\n",
+	b.WriteString(v.wrapIndent(fmt.Sprintf("%d of %d exercises done; at step %d of %d (%s); started %s (%s ago).",
 		w.Done(), w.Path.Exercises(), cur.Number, len(w.Path.Steps), cur.Lesson.Name,
-		w.Progress.Started.Format("2006-01-02 15:04"), w.Now().Sub(w.Progress.Started).Round(time.Minute))
+		w.Progress.Started.Format("2006-01-02 15:04"), w.Now().Sub(w.Progress.Started).Round(time.Minute)), "", ""))
 	for _, s := range w.Path.Steps {
 		if s.Exercise == nil {
 			continue
@@ -199,7 +218,7 @@ func (w *Workshop) WriteStatus(out io.Writer, v View) error {
 		if st != nil && (st.Tries > 0 || st.Hints > 0) {
 			detail = fmt.Sprintf(" (%s, %s)", plural(st.Tries, "try", "tries"), plural(st.Hints, "hint", "hints"))
 		}
-		fmt.Fprintf(&b, "  %s %2d. %s%s\n", v.mark(w.StatusOf(s)), s.Number, s.Exercise.Title, detail)
+		b.WriteString(v.wrapIndent(s.Exercise.Title+detail, fmt.Sprintf("  %s %2d. ", v.mark(w.StatusOf(s)), s.Number), "         "))
 	}
 	if v.Instructor {
 		fmt.Fprintf(&b, "Plan: %d minutes; step %d is due at %s.\n", w.Path.Minutes(), cur.Number, clock(w.Path.StartsAt(cur.Number)))

@@ -18,14 +18,28 @@ type pager struct {
 }
 
 // PagerCommand picks the pager the way git and gh do: DLAB_PAGER, then
-// PAGER, then less. An empty result or "cat" means no pager.
+// PAGER, then less. An empty result or "cat" means no pager. On a terminal
+// that can't move its cursor (TERM=dumb, as in an editor's shell buffer, or
+// TERM unset) less and more only complain and wait for Return, so there is
+// no pager there unless DLAB_PAGER asks for one by name.
 func PagerCommand(getenv func(string) string) string {
-	for _, v := range []string{"DLAB_PAGER", "PAGER"} {
-		if c := strings.TrimSpace(getenv(v)); c != "" {
-			return c
-		}
+	if c := strings.TrimSpace(getenv("DLAB_PAGER")); c != "" {
+		return c
+	}
+	if t := getenv("TERM"); t == "" || t == "dumb" {
+		return ""
+	}
+	if c := strings.TrimSpace(getenv("PAGER")); c != "" {
+		return c
 	}
 	return "less"
+}
+
+// StartPagerFromEnv pages Out through the pager the environment names (see
+// PagerCommand) when Out and In are a terminal, until StopPager. A report
+// that fits one screen is printed as it is: less is started with -F.
+func (s *IOStreams) StartPagerFromEnv(getenv func(string) string) error {
+	return s.StartPager(PagerCommand(getenv))
 }
 
 // StartPager sends Out through command (run by sh -c) until StopPager, when
@@ -71,6 +85,20 @@ func (s *IOStreams) StopPager() {
 	}
 	s.Out = s.pager.out
 	s.pager = nil
+}
+
+// StopPagerWithNote writes note at the end of what the pager shows, then
+// stops it as StopPager does. Said through the pager, the note stays where
+// the reader is looking; written to stderr it would be drawn over the
+// pager's prompt and the pager's next redraw would wipe it out. Without a
+// pager the note goes to ErrOut.
+func (s *IOStreams) StopPagerWithNote(note string) {
+	if s.pager == nil {
+		fmt.Fprintln(s.ErrOut, note)
+		return
+	}
+	fmt.Fprintf(s.Out, "\n%s\n", note)
+	s.StopPager()
 }
 
 // Paging reports whether Out goes through a pager now.

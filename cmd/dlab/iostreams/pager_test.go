@@ -16,10 +16,16 @@ func TestPagerCommandPrefersDlabPagerThenPagerThenLess(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{map[string]string{}, "less"},
-		{map[string]string{"PAGER": "more"}, "more"},
-		{map[string]string{"PAGER": "more", "DLAB_PAGER": " most -s "}, "most -s"},
-		{map[string]string{"DLAB_PAGER": "cat"}, "cat"},
+		{map[string]string{"TERM": "xterm"}, "less"},
+		{map[string]string{"TERM": "xterm", "PAGER": "more"}, "more"},
+		{map[string]string{"TERM": "xterm", "PAGER": "more", "DLAB_PAGER": " most -s "}, "most -s"},
+		{map[string]string{"TERM": "xterm", "DLAB_PAGER": "cat"}, "cat"},
+		// less and more can't work on a dumb terminal: no pager, unless
+		// asked for by name.
+		{map[string]string{"TERM": "dumb"}, ""},
+		{map[string]string{"TERM": "dumb", "PAGER": "less"}, ""},
+		{map[string]string{}, ""},
+		{map[string]string{"TERM": "dumb", "DLAB_PAGER": "cat -n"}, "cat -n"},
 	}
 	for _, tt := range tests {
 		got := PagerCommand(func(k string) string { return tt.env[k] })
@@ -89,5 +95,28 @@ func TestPagerEnvAddsOnlyWhatTheUserHasNotSet(t *testing.T) {
 	want = []string{"LESSCHARSET=latin1", "LV=", "LESS=FRX", "LV=-c"}
 	if !slices.Equal(got, want) {
 		t.Errorf("pagerEnv = %q, want %q", got, want)
+	}
+}
+
+func TestStopPagerWithNoteWritesTheNoteIntoThePager(t *testing.T) {
+	ios, _, out, errOut := Test()
+	ios.IsTerminal, ios.InIsTerminal = true, true
+	if err := ios.StartPager("sed s/^/paged:/"); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(ios.Out, "text\n")
+	ios.StopPagerWithNote("dlab: interrupted")
+	if got, want := out.String(), "paged:text\npaged:\npaged:dlab: interrupted\n"; got != want {
+		t.Errorf("pager output = %q, want %q", got, want)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("the note also went to stderr: %q", errOut.String())
+	}
+
+	// Without a pager, the note is a line on stderr.
+	ios, _, out, errOut = Test()
+	ios.StopPagerWithNote("dlab: interrupted")
+	if out.Len() != 0 || errOut.String() != "dlab: interrupted\n" {
+		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
 	}
 }

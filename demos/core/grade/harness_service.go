@@ -3,15 +3,14 @@ package grade
 import (
 	"bufio"
 	"io"
-	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"dlab/demos/core/inspect"
+	"dlab/demos/lab/sdnotify"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 )
@@ -25,32 +24,13 @@ const readyWindow = time.Second
 // end on SIGTERM, say READY=1 when NOTIFY_SOCKET asks for it.
 func (h *harness) service() {
 	o := h.obs
-	dir, err := os.MkdirTemp("", "dlab-notify-")
+	sock, err := sdnotify.Listen()
 	if err != nil {
 		h.problem("cannot make a directory for the notify socket: %v", err)
 		return
 	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		h.problem("cannot listen on a notify socket: %v", err)
-		return
-	}
-	defer conn.Close()
-	os.Chmod(sock, 0o777) // a daemon that drops privileges must still reach it
-	notes := make(chan string, 16)
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := conn.Read(buf)
-			if err != nil {
-				close(notes)
-				return
-			}
-			notes <- string(buf[:n])
-		}
-	}()
+	defer sock.Close()
+	notes := sock.Messages
 
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
@@ -65,7 +45,7 @@ func (h *harness) service() {
 		h.problem("cannot find dlab's own executable to start the program: %v", err)
 		return
 	}
-	env := append(os.Environ(), "NOTIFY_SOCKET="+sock)
+	env := append(os.Environ(), "NOTIFY_SOCKET="+sock.Path)
 	start := time.Now()
 	main, err := os.StartProcess(self, reexec.Args(execRole, append(h.execArgs(), h.opts.Command...)...), &os.ProcAttr{
 		Dir:   h.opts.Dir,
@@ -132,7 +112,7 @@ wait:
 				continue
 			}
 			svc.Notify = append(svc.Notify, strings.TrimSpace(n))
-			if hasLine(n, "READY=1") && !svc.Ready {
+			if sdnotify.HasLine(n, "READY=1") && !svc.Ready {
 				svc.Ready, svc.ReadyAfter = true, time.Since(start)
 				break wait
 			}
@@ -221,15 +201,6 @@ func (h *harness) settleQuiet() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-func hasLine(msg, want string) bool {
-	for _, l := range strings.Split(msg, "\n") {
-		if strings.TrimSpace(l) == want {
-			return true
-		}
-	}
-	return false
 }
 
 // lineCounter counts the lines of one stream and keeps the first.
