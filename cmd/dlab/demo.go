@@ -16,15 +16,6 @@ func newDemoCmd(ios *iostreams.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Start real demo processes (a normal one, a daemon, and the ones in between) and inspect them",
-		// Without a subcommand: the help. With one cobra doesn't know: an
-		// error, not the help with exit status 0.
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
-			}
-			return cmd.Help()
-		},
 	}
 	cmd.AddCommand(
 		newDemoDaemonCmd(ios, nil),

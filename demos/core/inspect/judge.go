@@ -3,6 +3,10 @@ package inspect
 import (
 	"fmt"
 	"strings"
+
+	"dlab/demos/core/proc"
+
+	"golang.org/x/sys/unix"
 )
 
 // Judge decides the verdict from the facts and lays out the evidence, the
@@ -124,6 +128,9 @@ func summarize(f Facts, v Verdict, k Kind, why string) (string, bool) {
 			"collects them with wait(). It runs nothing, so \"daemon or normal\" no longer applies. If the parent never waits, "+
 			"the zombie stays until the parent exits and %s adopts and reaps it.", name, parent, reaperName(f)), false
 	case Normal:
+		if k == KindDetachedJob {
+			return summarizeDetached(f, name, why)
+		}
 		return summarizeNormal(f, name, k, why)
 	}
 	return summarizeDaemon(f, name, k, why)
@@ -166,6 +173,38 @@ func summarizeNormal(f Facts, name string, k Kind, why string) (string, bool) {
 		return b.String(), false
 	}
 	fmt.Fprintf(&b, " Daemon-like: %s. The verdict stays \"normal\" because it still has a controlling terminal, whose hang-up and job control reach its session.", joinSentences(daemonLike))
+	return b.String(), true
+}
+
+// summarizeDetached is for a job that left its terminal behind (a nohup job
+// after the hang-up, setsid without redirection): out of reach of the
+// terminal like a daemon, but a job, not a service, so daemon(7) would not
+// call it a daemon.
+func summarizeDetached(f Facts, name, why string) (string, bool) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is a normal process, %s: %s.", name, kindPhrase(KindDetachedJob), why)
+	daemonLike := []string{fmt.Sprintf("it has no controlling terminal (/proc/%d/stat tty_nr = 0), so no terminal can hang it up, interrupt it or stop it", f.PID)}
+	if f.Disposition(unix.SIGHUP) == proc.Ignored {
+		daemonLike = append(daemonLike, "it ignores SIGHUP (as `nohup` arranges)")
+	}
+	if redirected := stdioAway(f); redirected != "" {
+		daemonLike = append(daemonLike, redirected)
+	}
+	if f.PPID == 1 {
+		daemonLike = append(daemonLike, fmt.Sprintf("its parent is PID 1 (%s): whatever started it is gone", pid1Name(f)))
+	}
+	fmt.Fprintf(&b, " Daemon-like: %s.", joinSentences(daemonLike))
+	notDaemon := []string{"it is a job someone started by hand, not a service that supervises the system or serves other processes (daemon(7)'s definition)"}
+	if on := stdioOnTerminal(f); on != "" {
+		notDaemon = append(notDaemon, on)
+	}
+	if f.CgroupKind == CgroupSession {
+		notDaemon = append(notDaemon, "it sits in the login session scope "+f.CgroupUnit+", which systemd-logind can end at logout")
+	}
+	if isHome(f.Cwd) {
+		notDaemon = append(notDaemon, "its working directory is a home directory, "+f.Cwd)
+	}
+	fmt.Fprintf(&b, " Not daemon-like: %s.", joinSentences(notDaemon))
 	return b.String(), true
 }
 

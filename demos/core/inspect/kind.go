@@ -181,7 +181,9 @@ func classify(f Facts) (Verdict, Kind, string) {
 		}
 		switch {
 		case !f.SessionLeader && f.PGID != f.SID && f.SID > 0:
-			return Daemon, KindDetachedJob, fmt.Sprintf("its process group %d is not its session %d: it was a job of a job-control shell, and the session lost its terminal when the shell exited; it never ran setsid, and %s adopted it. No terminal reaches it now, but it is a leftover job, not a service", f.PGID, f.SID, adopter)
+			// daemon(7): a daemon is a service. Out of reach of the terminal
+			// is daemon-like, but a job that outlived its shell serves no one.
+			return Normal, KindDetachedJob, fmt.Sprintf("its process group %d is not its session %d: it was a job of a job-control shell, and the session lost its terminal when the shell exited; it never ran setsid, and %s adopted it. No terminal reaches it now (daemon-like), but it is a leftover job, not a service: not a daemon", f.PGID, f.SID, adopter)
 		case onTerm:
 			return Daemon, KindDetachedJob, "it left the terminal's session (setsid) but its stdio still point at that terminal: half-way to a daemon"
 		case !knownInit(pid1Name(f)) && parent.PID == 1 && stdioPipes(f) && len(f.Listening) == 0:

@@ -38,7 +38,7 @@ func TestKindIsBaseCasePlusOneChange(t *testing.T) {
 		{"a job whose shell exited: own group, session's leader gone", func(f Facts) Facts {
 			f.SID, f.SessionLeader = 400, false
 			return f
-		}, Daemon, KindDetachedJob},
+		}, Normal, KindDetachedJob},
 		{"a systemd service", func(f Facts) Facts { f.CgroupKind, f.CgroupUnit = CgroupService, "food.service"; return f }, Daemon, KindManaged},
 		{"a cron job", func(f Facts) Facts { return withParent(f, 420, "cron", "?", Daemon) }, Normal, KindBatchJob},
 		{"ssh host cmd", func(f Facts) Facts { return withParent(f, 600, "sshd", "?", Daemon) }, Normal, KindBatchJob},

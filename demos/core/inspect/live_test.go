@@ -261,8 +261,10 @@ func TestLiveNohupJobIsNormalButSurvivesTheHangup(t *testing.T) {
 		cur, err := live.Stat(st.PID)
 		return err == nil && !cur.HasTTY()
 	})
-	if after := explainLive(t, st.PID); after.Verdict != Daemon {
-		t.Errorf("after the hang-up: %s, want daemon (no terminal left):\n%s", after.Verdict, after.Summary)
+	// No terminal reaches it now, but it is a leftover job, not a service:
+	// normal, a detached job, as the startup lesson says.
+	if after := explainLive(t, st.PID); after.Verdict != Normal || after.Kind != KindDetachedJob {
+		t.Errorf("after the hang-up: %s %s, want normal detached-job (a leftover job, not a service):\n%s", after.Verdict, after.Kind, after.Summary)
 	}
 }
 
