@@ -129,7 +129,7 @@ wait:
 			// still dlab): judging it now would send SIGTERM to a
 			// half-started process. Wait, up to the timeout, until it is
 			// the program and sleeps, as a started service does.
-			if st, err := h.fs.Stat(mainPID); err == nil && (st.State == 'R' || st.State == 'D' || st.Comm == h.comm()) && time.Since(start) < h.opts.Timeout {
+			if h.starting(mainPID) && time.Since(start) < h.opts.Timeout {
 				window.Reset(20 * time.Millisecond)
 				continue
 			}
@@ -235,4 +235,26 @@ func (c *lineCounter) first() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.firstLine
+}
+
+// starting reports whether the program is still on its way up: not yet
+// executed (the exec role is still dlab), or it or anything it started is
+// on the CPU or in uninterruptible sleep. A SysV daemon started here forks
+// away only once its children have run, so judging while they still run
+// would call a daemon that forks "in the foreground".
+func (h *harness) starting(mainPID int) bool {
+	st, err := h.fs.Stat(mainPID)
+	if err != nil {
+		return false
+	}
+	if st.State == 'R' || st.State == 'D' || st.Comm == h.comm() {
+		return true
+	}
+	kids, _ := h.fs.Descendants(mainPID)
+	for _, k := range kids {
+		if k.State == 'R' || k.State == 'D' {
+			return true
+		}
+	}
+	return false
 }
