@@ -22,7 +22,11 @@
 //     terminal; lab/spectrum the processes in between (nohup, setsid, a pty
 //     server, a supervised service); lab/compare the side-by-side table and
 //     the signal experiments; lab/jobs job control on one terminal (^C,
-//     setsid); lab/orphan orphans, subreapers and zombies.
+//     setsid); lab/orphan orphans, subreapers and zombies; lab/jobstop
+//     SIGTTIN, SIGTTOU and SIGTSTP stopping jobs; lab/ctty a session leader
+//     acquiring a terminal (why the second fork); lab/pidlock the flock'd
+//     PID file; lab/sdnotify both ends of NOTIFY_SOCKET (the grader listens
+//     with it too).
 //   - text: turning results into what a person reads. text/wrap fills
 //     prose to a width; text/safe escapes untrusted strings for a terminal.
 //   - testkit: test support only. testkit/leakcheck makes each test binary

@@ -326,10 +326,18 @@ func listLessons(opts *lessonOptions, ls []lessons.Lesson) error {
 	indent := strings.Repeat(" ", 4+nameWidth+2)
 	width := opts.IO.TermWidth(80)
 	for i, l := range ls {
+		// Each part is headed once: the lessons are in teaching order, and
+		// lessons.Load refuses interleaved parts.
+		if i == 0 || l.Part != ls[i-1].Part {
+			if i > 0 {
+				fmt.Fprintln(out)
+			}
+			fmt.Fprint(out, fill(fmt.Sprintf("Part %d: %s", l.Part, lessons.PartTitle(l.Part)), width, ""))
+		}
 		fmt.Fprint(out, strings.Join(wrap.Hanging(l.Title, width, fmt.Sprintf("%2d. %-*s  ", i+1, nameWidth, l.Name), indent), "\n")+"\n")
 		fmt.Fprint(out, fill(l.Summary, width, indent))
 	}
-	fmt.Fprint(out, "\n"+fill("Read one with 'dlab lesson NAME' (signals is a good start), or all of them in order with 'dlab lesson all'.", width, ""))
+	fmt.Fprint(out, "\n"+fill("Read one with 'dlab lesson NAME' (differences is the place to begin, signals the liveliest), or all of them in order with 'dlab lesson all'.", width, ""))
 	return nil
 }
 
