@@ -38,9 +38,10 @@ type explainOptions struct {
 	// Style and Plain choose the rendering as dlab lesson does (issue 12):
 	// --plain beats everything, --style beats detection, $GLAMOUR_STYLE
 	// applies where colour is on.
-	Style  string
-	Plain  bool
-	Getenv func(string) string
+	Style   string
+	Plain   bool
+	NoPager bool
+	Getenv  func(string) string
 }
 
 func newExplainCmd(ios *iostreams.IOStreams, runF func(*explainOptions) error) *cobra.Command {
@@ -87,6 +88,7 @@ explain the first. With no argument, dlab explains itself.`,
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the lines read from /proc under each evidence row")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON: one object per process, with pid, verdict and evidence")
 	cmd.Flags().BoolVar(&opts.Plain, "plain", false, "plain text, no colours or styles")
+	cmd.Flags().BoolVar(&opts.NoPager, "no-pager", false, "don't page a long report in a terminal (default pager: $DLAB_PAGER, $PAGER, less)")
 	cmd.Flags().StringVar(&opts.Style, "style", "", "glamour style: "+strings.Join(render.StyleNames(), ", ")+", or a JSON style file (default: dark on a terminal; $GLAMOUR_STYLE)")
 	cmd.Flags().StringVar(&opts.ProcRoot, "proc-root", proc.DefaultRoot, "read processes from this /proc tree")
 	_ = cmd.Flags().MarkHidden("proc-root")
@@ -136,10 +138,12 @@ func runExplain(opts *explainOptions) error {
 	}
 	// Longer than a screen in a terminal, it pages like a lesson (less -F
 	// prints a report that fits and quits at once).
-	if err := opts.IO.StartPagerFromEnv(os.Getenv); err != nil {
-		return err
+	if !opts.NoPager {
+		if err := opts.IO.StartPagerFromEnv(os.Getenv); err != nil {
+			return err
+		}
+		defer opts.IO.StopPager()
 	}
-	defer opts.IO.StopPager()
 	if note != "" {
 		fmt.Fprintln(opts.IO.Out, safe.Text(note))
 		fmt.Fprintln(opts.IO.Out)
