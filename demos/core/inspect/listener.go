@@ -48,35 +48,14 @@ func ListenerOn(fs proc.FS, port int) (PortOwner, error) {
 	if len(inodes) == 0 {
 		return PortOwner{}, fmt.Errorf("port %d: %w (in dlab's network namespace; see ss -lntu)", port, ErrNoListener)
 	}
-	pids, err := fs.PIDs()
+	holders, denied, err := holdersOf(fs, func(target string) bool {
+		ino, ok := proc.SocketInode(target)
+		return ok && inodes[ino]
+	})
 	if err != nil {
 		return PortOwner{}, err
 	}
-	denied := 0
-	for _, pid := range pids {
-		fds, err := fs.FDs(pid)
-		if errors.Is(err, proc.ErrPermission) {
-			denied++
-			continue
-		}
-		found, refused := false, false
-		for _, fd := range fds {
-			if !fd.Readable() {
-				refused = true
-				continue
-			}
-			if ino, ok := proc.SocketInode(fd.Target); ok && inodes[ino] {
-				owner.Holders = append(owner.Holders, pid)
-				found = true
-				break
-			}
-		}
-		// Root without CAP_SYS_PTRACE may list a process's fds yet be
-		// refused each link: that process is unread, not innocent.
-		if !found && refused {
-			denied++
-		}
-	}
+	owner.Holders = holders
 	if len(owner.Holders) == 0 {
 		var addrs []string
 		for _, s := range owner.Sockets {
@@ -183,11 +162,37 @@ func HoldersOf(fs proc.FS, path string) (PathHolders, error) {
 			return PathHolders{}, fmt.Errorf("%s: no such file, and no unix socket bound there (see ss -lx)", path)
 		}
 	}
-	pids, err := fs.PIDs()
+	holders, denied, err := holdersOf(fs, match)
 	if err != nil {
 		return PathHolders{}, err
 	}
-	denied := 0
+	h.PIDs = holders
+	if len(h.PIDs) == 0 {
+		what := "holds " + path + " open"
+		if h.Socket != nil {
+			what = "holds the socket bound to " + path
+		}
+		if denied > 0 {
+			return PathHolders{}, fmt.Errorf("no process dlab can read %s, but the fds of %d processes could not be read: run dlab as root (sudo) to look at them: %w", what, denied, proc.ErrPermission)
+		}
+		if h.Socket != nil {
+			return PathHolders{}, fmt.Errorf("a unix socket is bound to %s, but no process holds it any more: %w", path, ErrNoHolder)
+		}
+		return PathHolders{}, fmt.Errorf("%s: %w", path, ErrNoHolder)
+	}
+	h.PID = topmost(fs, h.PIDs)
+	return h, nil
+}
+
+// holdersOf lists the processes with an fd whose link target matches, and
+// counts those it could not look into: a process whose fds are refused is
+// unread, not innocent (root without CAP_SYS_PTRACE may list a process's
+// fds yet be refused each link).
+func holdersOf(fs proc.FS, match func(target string) bool) (holders []int, denied int, err error) {
+	pids, err := fs.PIDs()
+	if err != nil {
+		return nil, 0, err
+	}
 	for _, pid := range pids {
 		fds, err := fs.FDs(pid)
 		if errors.Is(err, proc.ErrPermission) {
@@ -204,24 +209,10 @@ func HoldersOf(fs proc.FS, path string) (PathHolders, error) {
 			}
 		}
 		if found {
-			h.PIDs = append(h.PIDs, pid)
+			holders = append(holders, pid)
 		} else if refused {
 			denied++
 		}
 	}
-	if len(h.PIDs) == 0 {
-		what := "holds " + path + " open"
-		if h.Socket != nil {
-			what = "holds the socket bound to " + path
-		}
-		if denied > 0 {
-			return PathHolders{}, fmt.Errorf("no process dlab can read %s, but the fds of %d processes could not be read: run dlab as root (sudo) to look at them: %w", what, denied, proc.ErrPermission)
-		}
-		if h.Socket != nil {
-			return PathHolders{}, fmt.Errorf("a unix socket is bound to %s, but no process holds it any more: %w", path, ErrNoHolder)
-		}
-		return PathHolders{}, fmt.Errorf("%s: %w", path, ErrNoHolder)
-	}
-	h.PID = topmost(fs, h.PIDs)
-	return h, nil
+	return holders, denied, nil
 }
