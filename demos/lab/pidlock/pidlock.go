@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -59,6 +60,10 @@ func holder(args []string) int {
 	io.Copy(io.Discard, os.Stdin)
 	// A clean stop removes the file; the lock goes with the descriptor.
 	os.Remove(args[0])
+	// The lock lives as long as the descriptor: without this, f is unused
+	// after WriteAt and the garbage collector may close it (and drop the
+	// lock) while we wait on stdin.
+	runtime.KeepAlive(f)
 	return 0
 }
 
