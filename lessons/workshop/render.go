@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"dlab/demos/text/safe"
 	"fmt"
 	"io"
 	"strings"
@@ -163,12 +164,14 @@ func (w *Workshop) WriteOutcome(out io.Writer, s Step, o Outcome, notes []string
 	if o.Passed {
 		tag = v.paint(ansiBold+ansiGreen, "PASS:")
 	}
-	b.WriteString(v.wrapIndent(tag+" "+o.Summary, "", "  "))
+	// What a check saw names processes and echoes the student's program:
+	// untrusted bytes, escaped before they reach the terminal.
+	b.WriteString(v.wrapIndent(tag+" "+safe.Text(o.Summary), "", "  "))
 	for _, l := range o.Seen {
-		b.WriteString(v.wrapIndent(l, "  seen: ", "        "))
+		b.WriteString(v.wrapIndent(safe.Text(l), "  seen: ", "        "))
 	}
 	if o.Grade != nil && !o.Passed {
-		b.WriteString("  every step and why it matters: dlab check -- " + strings.Join(o.Grade.Command, " ") + "\n")
+		b.WriteString("  every step and why it matters: dlab check -- " + safe.Text(strings.Join(o.Grade.Command, " ")) + "\n")
 	}
 	switch next, ok := w.Path.Next(s); {
 	case o.Passed && ok:
@@ -206,9 +209,9 @@ func (w *Workshop) WriteStatus(out io.Writer, v View) error {
 		return err
 	}
 	cur := w.Current()
-	b.WriteString(v.wrapIndent(fmt.Sprintf("%d of %d exercises done; at step %d of %d (%s); started %s (%s ago).",
+	b.WriteString(v.wrapIndent(fmt.Sprintf("%d of %d exercises done; at step %d of %d (%s); started %s (%s).",
 		w.Done(), w.Path.Exercises(), cur.Number, len(w.Path.Steps), cur.Lesson.Name,
-		w.Progress.Started.Format("2006-01-02 15:04"), w.Now().Sub(w.Progress.Started).Round(time.Minute)), "", ""))
+		w.Progress.Started.Format("2006-01-02 15:04"), sinceStart(w.Now().Sub(w.Progress.Started))), "", ""))
 	for _, s := range w.Path.Steps {
 		if s.Exercise == nil {
 			continue
@@ -282,4 +285,14 @@ func (w *Workshop) JSON(instructor bool) PathJSON {
 		p.Steps = append(p.Steps, j)
 	}
 	return p
+}
+
+// sinceStart says how long ago the workshop began. A start in the future
+// (the clock was set back, or the file came from another machine) is said
+// as such, not as a negative duration.
+func sinceStart(d time.Duration) string {
+	if d < 0 {
+		return "in the future by this machine's clock: was the clock changed?"
+	}
+	return d.Round(time.Minute).String() + " ago"
 }
