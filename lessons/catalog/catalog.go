@@ -47,12 +47,6 @@ func Names() []string {
 	return names
 }
 
-// Lookup returns the demo called name.
-func Lookup(name string) (Demo, bool) {
-	d, ok := demos[name]
-	return d, ok
-}
-
 // Has reports whether a demo called name exists.
 func Has(name string) bool {
 	_, ok := demos[name]

@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"dlab/demos/core/proc"
 	"dlab/demos/lab/orphan"
@@ -47,9 +46,4 @@ func describePID(fs proc.FS, pid int) string {
 		return fmt.Sprintf("PID %d (%s)", pid, st.Comm)
 	}
 	return fmt.Sprintf("PID %d", pid)
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }

@@ -160,9 +160,6 @@ func StyleNames() []string {
 	return names
 }
 
-// Plain reports whether the output carries no escape sequences.
-func (r *Renderer) Plain() bool { return r.plain }
-
 var trailingSpace = regexp.MustCompile(`[ \t]+\n`)
 
 // nbHyphen stands in for "-" while glamour wraps text. glamour's word wrap

@@ -101,9 +101,6 @@ var batchRunners = map[string]string{
 	"cron": "cron", "crond": "cron", "anacron": "anacron", "atd": "at's atd",
 }
 
-// interactiveShells forward a hang-up to their jobs.
-var interactiveShells = map[string]bool{"bash": true, "zsh": true, "ksh": true, "fish": true, "tcsh": true, "csh": true, "mksh": true, "ash": true, "dash": true, "sh": true}
-
 // supervisorOf is the supervisor that runs f in the foreground, if its
 // parent is one dlab knows.
 func supervisorOf(f Facts) (supervisor, bool) {

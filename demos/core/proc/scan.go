@@ -13,10 +13,9 @@ import (
 // it reads one file per process and nothing twice. Not safe for concurrent
 // use: give each goroutine its own.
 type StatReader struct {
-	root   string
-	path   []byte
-	buf    []byte
-	status []byte // for EffectiveUID
+	root string
+	path []byte
+	buf  []byte
 }
 
 // StatReader returns a reader over this tree.

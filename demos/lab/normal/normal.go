@@ -426,9 +426,6 @@ func (p *Process) TypeInterrupt() error { return p.typeControl(unix.VINTR) }
 // TypeSuspend types the suspend character (VSUSP, normally ^Z): SIGTSTP.
 func (p *Process) TypeSuspend() error { return p.typeControl(unix.VSUSP) }
 
-// TypeQuit types the quit character (VQUIT, normally ^\): SIGQUIT.
-func (p *Process) TypeQuit() error { return p.typeControl(unix.VQUIT) }
-
 func (p *Process) typeControl(which int) error {
 	cc, err := p.controlChars()
 	if err != nil {
@@ -503,9 +500,6 @@ func (p *Process) Signal(sig syscall.Signal) error {
 func (p *Process) hold() (*pidfd.Process, func(), error) {
 	return pidfd.Borrow(p.watch, p.PID, p.StartTime)
 }
-
-// Ended is closed once the leader has reported the program's end.
-func (p *Process) Ended() <-chan struct{} { return p.ended }
 
 // Ending reports whether the program has said it is ending (q, a second
 // ^C, a hang-up ...), although its end may not be reported yet.

@@ -162,7 +162,7 @@ func Show(ctx context.Context, kind Kind, opts Options) (Showing, error) {
 		}
 		s.After = r.snapshot(ctx)
 		s.Outcome = fmt.Sprintf("the service (PID %d) was %s; the supervisor started it again after RestartSec=%v as PID %d",
-			restart.Old.PID, restart.Killed, r.RestartSec, restart.New.PID)
+			restart.Old.PID, restart.Killed, r.RestartDelay, restart.New.PID)
 		s.Checks = supervisedChecks(s.Before, s.After, &restart)
 	}
 	s.Took = time.Since(t0)

@@ -39,11 +39,11 @@ import (
 // events of role "service", kind "started", "ready" or "exited" (with its
 // wait status in the field "wait").
 func runSupervisor(args []string) int {
-	var restartSec time.Duration
+	var restartDelay time.Duration
 	var run string
 	var owner registry.Owner
 	rf, service, err := parseRoleFlags(roleSupervise, args, func(fs *flag.FlagSet) {
-		fs.DurationVar(&restartSec, "restart-sec", 100*time.Millisecond, "")
+		fs.DurationVar(&restartDelay, "restart-sec", 100*time.Millisecond, "")
 		fs.StringVar(&run, "run", "", "")
 		fs.IntVar(&owner.PID, "owner-pid", 0, "")
 		fs.Uint64Var(&owner.StartTime, "owner-start", 0, "")
@@ -130,10 +130,10 @@ func runSupervisor(args []string) int {
 		}
 		registry.Remove(svc.pid)
 		how := pidfd.Exit{Status: svc.wait, Known: true}
-		journal.Printf("PID %d %s; Restart=always: starting it again in RestartSec=%v", svc.pid, how, restartSec)
+		journal.Printf("PID %d %s; Restart=always: starting it again in RestartSec=%v", svc.pid, how, restartDelay)
 		report("exited", svc.pid, svc.start, svc.wait)
 		select {
-		case <-time.After(restartSec):
+		case <-time.After(restartDelay):
 		case sig := <-sigs:
 			journal.Printf("%v: not restarting; exiting", sig)
 			return 0
@@ -304,7 +304,7 @@ func runService(args []string) int {
 // Restart=always.
 type SupervisedService struct {
 	*group
-	RestartSec time.Duration `json:"restart_sec"`
+	RestartDelay time.Duration `json:"restart_sec"` // systemd calls it RestartSec=
 
 	events chan announcement // status lines of the supervisor
 	mu     sync.Mutex
@@ -317,14 +317,14 @@ func StartSupervised(ctx context.Context, opts Options) (*SupervisedService, err
 	if err != nil {
 		return nil, err
 	}
-	s := &SupervisedService{group: g, RestartSec: 100 * time.Millisecond, events: make(chan announcement, 64)}
+	s := &SupervisedService{group: g, RestartDelay: 100 * time.Millisecond, events: make(chan announcement, 64)}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, g.fail(err)
 	}
 	life := opts.lifetime().String()
 	cmd, err := g.command(roleSupervise, "--ready-fd=3", "--log=journal.log",
-		"--lifetime="+life, "--restart-sec="+s.RestartSec.String(),
+		"--lifetime="+life, "--restart-sec="+s.RestartDelay.String(),
 		"--run="+registry.RunID(), fmt.Sprintf("--owner-pid=%d", g.owner.PID), fmt.Sprintf("--owner-start=%d", g.owner.StartTime),
 		"--", roleService, "--lifetime="+life)
 	if err != nil {

@@ -350,9 +350,6 @@ func List() ([]Entry, error) {
 // Remove forgets pid in this user's registry.
 func Remove(pid int) error { return withDefault(func(s Store) error { return s.Remove(pid) }) }
 
-// Keep marks pid as left running on purpose in this user's registry.
-func Keep(pid int) error { return withDefault(func(s Store) error { return s.Keep(pid) }) }
-
 // Stop ends pid if this user's registry holds it (see Store.Stop).
 func Stop(pid int, timeout time.Duration) error {
 	return withDefault(func(s Store) error { _, err := s.Stop(pid, timeout); return err })

@@ -101,14 +101,6 @@ func (r *Reaper) reapAll() {
 	}
 }
 
-// Exit returns how child pid ended, if it has been reaped.
-func (r *Reaper) Exit(pid int) (Exit, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e, ok := r.exits[pid]
-	return e, ok
-}
-
 // WaitExit waits up to timeout for child pid to be reaped.
 func (r *Reaper) WaitExit(pid int, timeout time.Duration) (Exit, bool) {
 	deadline := time.NewTimer(timeout)
@@ -127,13 +119,6 @@ func (r *Reaper) WaitExit(pid int, timeout time.Duration) (Exit, bool) {
 			return Exit{}, false
 		}
 	}
-}
-
-// Changed returns a channel closed the next time a child is reaped.
-func (r *Reaper) Changed() <-chan struct{} {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.changed
 }
 
 // Stop ends reaping.
