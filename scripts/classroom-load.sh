@@ -251,8 +251,10 @@ done
 own_uids=" "
 for s in "${students[@]}"; do [[ $s == *"#"* ]] || own_uids+="$(id -u "$s") "; done
 exe_pids=" $(find /proc -mindepth 2 -maxdepth 2 -name exe -lname "$work/bin/dlab" 2>/dev/null | cut -d/ -f3 | tr '\n' ' ') "
-leaks=$(ps -eo pid=,uid=,args= | W="$work/" EXE="$exe_pids" UIDS="$own_uids" awk '
-	index(ENVIRON["EXE"], " " $1 " ") || index($0, ENVIRON["W"]) || index(ENVIRON["UIDS"], " " $2 " ")')
+# A zombie runs nothing: it waits for its reaper (PID 1 here may reap
+# late), so it is not a leak.
+leaks=$(ps -eo pid=,uid=,stat=,args= | W="$work/" EXE="$exe_pids" UIDS="$own_uids" awk '
+	$3 !~ /^Z/ && (index(ENVIRON["EXE"], " " $1 " ") || index($0, ENVIRON["W"]) || index(ENVIRON["UIDS"], " " $2 " "))')
 leak_count=0
 [ -n "$leaks" ] && leak_count=$(printf '%s\n' "$leaks" | wc -l)
 

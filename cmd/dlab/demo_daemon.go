@@ -71,7 +71,9 @@ func runDemoDaemon(opts *demoDaemonOptions) error {
 	d, err := sysv.Start(ctx, sysv.Options{Lifetime: opts.Lifetime, Listen: opts.Listen, Keep: true})
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted: the demo daemon was not left running")
+			// Interrupted is not failed: the shell's convention, 128 + SIGINT.
+			fmt.Fprintln(opts.IO.ErrOut, "dlab: interrupted: the demo daemon was not left running")
+			return exitError{code: 130}
 		}
 		return err
 	}
