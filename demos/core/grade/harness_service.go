@@ -99,6 +99,8 @@ func (h *harness) service() {
 	}
 	defer p.Close()
 
+	roleComm := h.comm() // what the exec role is called until it becomes the program
+	var execAt time.Time
 	window := time.NewTimer(svc.Window)
 	defer window.Stop()
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -123,15 +125,42 @@ wait:
 			if h.bomb(h.program(), "while starting") {
 				return
 			}
+			if execAt.IsZero() {
+				if st, err := h.fs.Stat(mainPID); err == nil && st.Comm != roleComm {
+					execAt = time.Now()
+				}
+			}
 		case <-window.C:
 			// On a busy machine the program may not have got as far as its
 			// signal handlers yet, or even been executed (the exec role is
 			// still dlab): judging it now would send SIGTERM to a
 			// half-started process. Wait, up to the timeout, until it is
 			// the program and sleeps, as a started service does.
-			if h.starting(mainPID) && time.Since(start) < h.opts.Timeout {
+			// The window is the program's own: it starts when the exec role
+			// has become the program, however long a busy machine took to
+			// get there.
+			early := execAt.IsZero() || time.Since(execAt) < svc.Window
+			if (early || h.starting(mainPID)) && time.Since(start) < h.opts.Timeout {
 				window.Reset(20 * time.Millisecond)
 				continue
+			}
+			// A READY=1 already received must count even when the window
+			// fires in the same instant: select picks among ready cases at
+			// random.
+			for drained := false; !drained && notes != nil; {
+				select {
+				case n, ok := <-notes:
+					if !ok {
+						notes = nil
+						break
+					}
+					svc.Notify = append(svc.Notify, strings.TrimSpace(n))
+					if sdnotify.HasLine(n, "READY=1") && !svc.Ready {
+						svc.Ready, svc.ReadyAfter = true, time.Since(start)
+					}
+				default:
+					drained = true
+				}
 			}
 			break wait
 		case <-h.abort:
