@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -424,7 +425,7 @@ func (h *harness) terminate(p *pidfd.Process) *Trial {
 // leftovers waits briefly for the program's remaining processes to end on
 // their own (workers follow their master), then lists the ones still there.
 func (h *harness) leftovers() []Proc {
-	deadline := time.Now().Add(500 * time.Millisecond)
+	deadline := time.Now().Add(leftoverGrace(h.fs))
 	for {
 		live := h.program()
 		if len(live) == 0 {
@@ -464,4 +465,22 @@ func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.ReplaceAll(string(t.buf), "\r\n", "\n")
+}
+
+// leftoverGrace is how long a process the daemon ended (its SIGTERM handler
+// killed a child, say) may take to be gone before it counts as left behind:
+// half a second on a quiet machine, longer while more tasks are runnable
+// than there are CPUs, up to 3 s, so a busy machine doesn't turn a dying
+// child into a leftover.
+func leftoverGrace(fs proc.FS) time.Duration {
+	grace := 500 * time.Millisecond
+	l, err := fs.LoadAvg()
+	if err != nil {
+		return grace
+	}
+	busy := max(l.One, float64(l.Runnable)) / float64(max(runtime.NumCPU(), 1))
+	if busy > 1 {
+		grace = time.Duration(float64(grace) * min(busy, 6))
+	}
+	return grace
 }

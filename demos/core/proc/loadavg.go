@@ -24,7 +24,7 @@ type LoadAvg struct {
 
 // LoadAvg reads /proc/loadavg.
 func (p FS) LoadAvg() (LoadAvg, error) {
-	path := filepath.Join(p.Root, "loadavg")
+	path := filepath.Join(p.root(), "loadavg")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return LoadAvg{}, fmt.Errorf("cannot read the machine's load: %w", err)
