@@ -386,23 +386,7 @@ func TestLiveMatrixOrphanKeepsRunning(t *testing.T) {
 }
 
 func TestLiveMatrixNginxReloadsOnSIGHUP(t *testing.T) {
-	nginx := need(t, "nginx", "nginx-light")
-	dir := t.TempDir()
-	port := freePort(t)
-	conf := fmt.Sprintf(`daemon on; master_process on; worker_processes 1;
-pid %[1]s/nginx.pid; error_log %[1]s/error.log;
-events { worker_connections 16; }
-http { access_log off; client_body_temp_path %[1]s/body; proxy_temp_path %[1]s/proxy;
-  fastcgi_temp_path %[1]s/fastcgi; uwsgi_temp_path %[1]s/uwsgi; scgi_temp_path %[1]s/scgi;
-  server { listen 127.0.0.1:%[2]d; location / { return 204; } } }
-`, dir, port)
-	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log")).CombinedOutput(); err != nil {
-		t.Fatalf("nginx: %v: %s", err, out)
-	}
-	master := hold(t, readPIDFile(t, filepath.Join(dir, "nginx.pid")))
+	master, _ := startNginx(t)
 	worker := childOf(t, master.PID, "nginx")
 	r, p := predictionFor(t, master.PID, EventHUP)
 	if r.Kind != KindSysV || !strings.Contains(p.Outcome, "nginx(8)") {
