@@ -477,6 +477,17 @@ func startIgnoringTerm(t *testing.T) (*pidfd.Process, <-chan error) {
 	if !ok {
 		t.Fatal("no PID in the PID file")
 	}
+	// The harness records a process when it has seen it; under load a fresh
+	// start's daemon writes its PID file a moment before that. Killing the
+	// grader in that moment would test the guard, not the registry.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if recorded(pid) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the daemon (PID %d) was never recorded for dlab demo cleanup", pid)
+		}
+	}
 	p, err := pidfd.Open(pid, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -556,4 +567,15 @@ func TestKilledGraderIsFoundByCleanup(t *testing.T) {
 		t.Errorf("cleanup ended %+v, not the daemon %d", ended, p.PID)
 	}
 	waitGone(t, p, "cleanup")
+}
+
+// recorded says whether the registry has an entry for pid.
+func recorded(pid int) bool {
+	es, _ := registry.List()
+	for _, e := range es {
+		if e.PID == pid {
+			return true
+		}
+	}
+	return false
 }
