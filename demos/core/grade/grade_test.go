@@ -530,6 +530,13 @@ func TestKilledHarnessLeavesNothing(t *testing.T) {
 	if l := reaper.FindPidsLimit("dlab-check-" + strconv.Itoa(harness)); l != nil {
 		t.Errorf("the harness's pids cgroup %s is left", l.Dir)
 	}
+	// The guard ended them, so nothing is left for 'dlab demo cleanup'.
+	es, _ := registry.List()
+	for _, e := range es {
+		if e.Owner.PID == harness {
+			t.Errorf("the guard ended the harness's processes but left %+v in the registry", e)
+		}
+	}
 }
 
 // TestKilledGraderIsFoundByCleanup: when the guard and the harness are
@@ -546,9 +553,28 @@ func TestKilledGraderIsFoundByCleanup(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Observe puts the guard in a process group of its own, with the
-	// harness in it.
+	// harness in it. Cleanup leaves alone the processes of a dlab still
+	// running, and a killed Go process is still running while the kernel
+	// tears it down: wait for both to be gone, as a user who types the
+	// cleanup command after the kill does.
+	var killed []*pidfd.Process
+	for _, pid := range []int{hst.PID, hst.PGID} {
+		k, err := pidfd.Open(pid, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer k.Close()
+		killed = append(killed, k)
+	}
 	if err := unix.Kill(-hst.PGID, unix.SIGKILL); err != nil {
 		t.Fatal(err)
+	}
+	for _, k := range killed {
+		select {
+		case <-k.Exited():
+		case <-time.After(30 * time.Second):
+			t.Fatalf("process %d is still running 30s after SIGKILL", k.PID)
+		}
 	}
 	select {
 	case <-done:

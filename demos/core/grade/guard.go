@@ -11,6 +11,7 @@ import (
 	"dlab/demos/core/grade/reaper"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
 
 	"golang.org/x/sys/unix"
 )
@@ -59,6 +60,12 @@ func guardMain(args []string) int {
 		return 1
 	}
 	harness := h.Pid
+	// The harness's registry entries are owned by it, by PID and start
+	// time; read now, while it is our unwaited child and the PID is its.
+	owner := registry.Owner{PID: harness}
+	if st, err := proc.Live().Stat(harness); err == nil {
+		owner.StartTime = st.StartTime
+	}
 	h.Release() // the reaper waits for it
 	go func() {
 		for sig := range sigs {
@@ -82,6 +89,11 @@ func guardMain(args []string) int {
 	n, err := reaper.EndAll(proc.Live(), os.Getpid(), 10*time.Second)
 	if limit != nil {
 		limit.Remove(2 * time.Second)
+	}
+	// What the guard ended needs no 'dlab demo cleanup'; what escaped it
+	// (a process outside the guard's tree) stays recorded for it.
+	if owner.StartTime != 0 {
+		registry.ForgetEnded(owner)
 	}
 	if e.Status.Exited() && n == 0 && err == nil {
 		return e.Status.ExitStatus() // the harness said why on stderr

@@ -441,3 +441,9 @@ func Started(pid int, e Entry) (Entry, error) {
 
 // Forget removes exactly this entry from this user's registry.
 func Forget(e Entry) error { return withDefault(func(s Store) error { return s.Forget(e) }) }
+
+// ForgetEnded removes, from this user's registry, the entries of owner's
+// processes that have ended (see Store.ForgetEnded).
+func ForgetEnded(owner Owner) error {
+	return withDefault(func(s Store) error { return s.ForgetEnded(owner) })
+}

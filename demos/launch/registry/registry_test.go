@@ -415,3 +415,37 @@ func TestStartedRecordsAndForgetForgets(t *testing.T) {
 		t.Fatal("Started recorded a process that does not exist")
 	}
 }
+
+func TestForgetEndedKeepsWhatStillRuns(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	running, ended := startSleeper(t), startSleeper(t)
+	owner := registry.Owner{PID: 999999, StartTime: 1} // a killed harness
+	other := registry.Owner{PID: 999998, StartTime: 1}
+	for _, c := range []struct {
+		sl    sleeper
+		owner registry.Owner
+	}{{running, owner}, {ended, owner}, {ended, other}} {
+		e := entryFor(t, c.sl.pid(), "check-program")
+		e.Owner = c.owner
+		if c.owner == other {
+			e.PID, e.StartTime = 999997, 1 // ended too, but someone else's
+		}
+		if err := s.Add(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ended.cmd.Process.Kill()
+	<-ended.done
+	if err := s.ForgetEnded(owner); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.List()
+	var pids []int
+	for _, e := range got {
+		pids = append(pids, e.PID)
+	}
+	if len(got) != 2 || got[0].PID != running.pid() || got[1].PID != 999997 {
+		t.Fatalf("after ForgetEnded the registry holds %v, want the running process %d and the other owner's 999997", pids, running.pid())
+	}
+}

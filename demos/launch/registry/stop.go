@@ -188,3 +188,28 @@ func ownerOfRun(run string) Owner {
 	}
 	return Owner{PID: pid, StartTime: start}
 }
+
+// ForgetEnded removes the entries of owner's processes that have ended: a
+// supervisor that ended what a killed dlab process left (the grader's
+// guard) says so, and the next cleanup does not report them as "had already
+// ended". Entries of processes still running are kept.
+func (s Store) ForgetEnded(owner Owner) error {
+	entries, err := s.List()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Owner != owner {
+			continue
+		}
+		h, err := hold(e)
+		if err == nil {
+			h.Close()
+			continue
+		}
+		if errors.Is(err, proc.ErrGone) || errors.Is(err, ErrReused) {
+			s.forget(e)
+		}
+	}
+	return nil
+}
