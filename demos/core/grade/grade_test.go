@@ -382,15 +382,20 @@ http {
 // shellDaemon is a daemon in sh that does every step the exercise asks for
 // and leaves SIGHUP at its default action: setsid -f forks and calls
 // setsid() in the child (one fork: it leads its session).
+//
+// It writes its PID file once it is ready, as a daemon should: its handlers
+// in place and its child's PID known to them. dlab may signal it from then
+// on; a SIGTERM between "sleep &" and "child=$!" would leave the sleep.
 const shellDaemon = `#!/bin/sh
 pidfile=$(realpath -m "$1")
 setsid -f sh -c '
   exec </dev/null >/dev/null 2>&1
   umask 022
   cd /
-  echo $$ >"$1"
   trap "rm -f \"$1\"; kill \$child 2>/dev/null; exit 0" TERM
-  while :; do sleep 1000 & child=$!; wait $child; done
+  sleep 1000 & child=$!
+  echo $$ >"$1"
+  while :; do wait $child; sleep 1000 & child=$!; done
 ' sh "$pidfile"
 `
 
@@ -422,8 +427,8 @@ func TestDaemonsThatDieOnSIGHUPAreJudgedWhole(t *testing.T) {
 		script := filepath.Join(dir, "hup-exits.sh")
 		// Its SIGTERM handler leaves the PID file: that must be seen on
 		// the fresh start, before dlab cleans up.
-		body := strings.Replace(shellDaemon, `  while :;`, `  trap "rm -f \"$1\"; exit 0" HUP
-  while :;`, 1)
+		body := strings.Replace(shellDaemon, `  echo $$`, `  trap "rm -f \"$1\"; exit 0" HUP
+  echo $$`, 1)
 		body = strings.Replace(body, `trap "rm -f \"$1\"; kill`, `trap "kill`, 1)
 		if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 			t.Fatal(err)
