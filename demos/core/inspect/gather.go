@@ -181,6 +181,11 @@ func (g *gatherer) status() {
 	f.CapEff = s.CapEff
 	f.NoNewPrivs = s.NoNewPrivs
 	f.SigIgn, f.SigCgt, f.SigBlk = s.SigIgn.Names(), s.SigCgt.Names(), s.SigBlk.Names()
+	// status's SigBlk is the main thread's mask; what holds a signal
+	// pending is every thread blocking it (see proc.BlockedByEveryThread).
+	if all, err := g.fs.BlockedByEveryThread(g.pid); err == nil && all != s.SigBlk {
+		f.SigBlk, f.MainThreadSigBlk = all.Names(), s.SigBlk.Names()
+	}
 	f.Signals = map[string]string{}
 	for _, sig := range []unix.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGTERM} {
 		f.Signals[proc.SignalName(sig)] = string(s.DispositionOf(sig))

@@ -66,34 +66,37 @@ type Facts struct {
 	Unreadable    []string          `json:"unreadable,omitempty"` // what could not be read, and what would be needed
 
 	// Added with dlab explain (issue 3).
-	SessionComm string     `json:"session_comm"` // the session leader's name, "" when gone
-	TTYNr       int        `json:"tty_nr"`       // stat field 7 as read
-	Flags       uint64     `json:"flags"`        // stat field 9: PF_* flags
-	Threads     int        `json:"threads"`      // stat field 20
-	EUID        int        `json:"euid"`         // effective uid: what the kernel checks
-	GID         int        `json:"gid"`          // real gid
-	Group       string     `json:"group"`        // name of GID, "" when unknown
-	CapEff      uint64     `json:"cap_eff"`      // effective capabilities
-	NoNewPrivs  bool       `json:"no_new_privs"`
-	SigIgn      []string   `json:"sig_ign"`              // decoded SigIgn
-	SigCgt      []string   `json:"sig_cgt"`              // decoded SigCgt
-	SigBlk      []string   `json:"sig_blk"`              // decoded SigBlk
-	GoVersion   string     `json:"go_version,omitempty"` // set when the executable is a Go program
-	GoHint      string     `json:"go_hint,omitempty"`    // how dlab knows (build info, or SIGURG caught)
-	Exe         string     `json:"exe,omitempty"`
-	Cgroup      string     `json:"cgroup"`                // the path dlab interprets (unified, else the systemd one)
-	CgroupKind  string     `json:"cgroup_kind"`           // service, session scope, user manager, container, root, other
-	CgroupUnit  string     `json:"cgroup_unit,omitempty"` // "nginx.service", "session-3.scope"
-	Listening   []Listener `json:"listening"`
-	Ancestry    []Ancestor `json:"ancestry"`             // parent first, up to PID 1 (or where the chain breaks)
-	LoginUID    int64      `json:"loginuid"`             // -1 when unset (4294967295) or unreadable
-	AuditSess   int64      `json:"audit_session"`        // -1 when unset or unreadable
-	StartedAt   float64    `json:"started_after_boot_s"` // seconds after boot
-	Uptime      float64    `json:"uptime_s"`             // seconds since boot, when read
-	PID1Comm    string     `json:"pid1_comm"`            // what PID 1 of this PID namespace is ("systemd", "process_api")
-	PID1Start   float64    `json:"pid1_started_after_boot_s"`
-	TermHolder  *Holder    `json:"terminal_holder,omitempty"` // who holds the master of its pseudo-terminal
-	Hidden      []string   `json:"hidden,omitempty"`          // machine keys of what could not be read: "status", "fds", "cwd", "exe", "cgroup", "sockets", "loginuid"
+	SessionComm string   `json:"session_comm"` // the session leader's name, "" when gone
+	TTYNr       int      `json:"tty_nr"`       // stat field 7 as read
+	Flags       uint64   `json:"flags"`        // stat field 9: PF_* flags
+	Threads     int      `json:"threads"`      // stat field 20
+	EUID        int      `json:"euid"`         // effective uid: what the kernel checks
+	GID         int      `json:"gid"`          // real gid
+	Group       string   `json:"group"`        // name of GID, "" when unknown
+	CapEff      uint64   `json:"cap_eff"`      // effective capabilities
+	NoNewPrivs  bool     `json:"no_new_privs"`
+	SigIgn      []string `json:"sig_ign"` // decoded SigIgn
+	SigCgt      []string `json:"sig_cgt"` // decoded SigCgt
+	SigBlk      []string `json:"sig_blk"` // signals every thread blocks (a process-directed one stays pending)
+	// MainThreadSigBlk is status's SigBlk, the main thread's own mask,
+	// when it differs from what every thread blocks.
+	MainThreadSigBlk []string   `json:"main_thread_sig_blk,omitempty"`
+	GoVersion        string     `json:"go_version,omitempty"` // set when the executable is a Go program
+	GoHint           string     `json:"go_hint,omitempty"`    // how dlab knows (build info, or SIGURG caught)
+	Exe              string     `json:"exe,omitempty"`
+	Cgroup           string     `json:"cgroup"`                // the path dlab interprets (unified, else the systemd one)
+	CgroupKind       string     `json:"cgroup_kind"`           // service, session scope, user manager, container, root, other
+	CgroupUnit       string     `json:"cgroup_unit,omitempty"` // "nginx.service", "session-3.scope"
+	Listening        []Listener `json:"listening"`
+	Ancestry         []Ancestor `json:"ancestry"`             // parent first, up to PID 1 (or where the chain breaks)
+	LoginUID         int64      `json:"loginuid"`             // -1 when unset (4294967295) or unreadable
+	AuditSess        int64      `json:"audit_session"`        // -1 when unset or unreadable
+	StartedAt        float64    `json:"started_after_boot_s"` // seconds after boot
+	Uptime           float64    `json:"uptime_s"`             // seconds since boot, when read
+	PID1Comm         string     `json:"pid1_comm"`            // what PID 1 of this PID namespace is ("systemd", "process_api")
+	PID1Start        float64    `json:"pid1_started_after_boot_s"`
+	TermHolder       *Holder    `json:"terminal_holder,omitempty"` // who holds the master of its pseudo-terminal
+	Hidden           []string   `json:"hidden,omitempty"`          // machine keys of what could not be read: "status", "fds", "cwd", "exe", "cgroup", "sockets", "loginuid"
 
 	// Added with issue 9.
 	SUID       int          `json:"suid"`                   // saved uid: with the real uid, what kill(2) compares against

@@ -757,6 +757,10 @@ func masksRow(f Facts) Row {
 	r := Row{Aspect: "signal masks", Source: src, Raw: raw,
 		Observed: fmt.Sprintf("ignored: %s; caught: %s; blocked: %s", list(f.SigIgn), list(f.SigCgt), list(f.SigBlk))}
 	r.Why = "SigIgn, SigCgt and SigBlk are bitmasks: bit N-1 set means signal N is ignored, has a handler, or is blocked"
+	if f.MainThreadSigBlk != nil {
+		r.Source += fmt.Sprintf(", and SigBlk of each thread in /proc/%d/task/*/status", f.PID)
+		r.Why += fmt.Sprintf(". Status's SigBlk is the main thread's mask (%s); a signal sent to the process goes to any thread that does not block it, so only what every thread blocks stays pending", list(f.MainThreadSigBlk))
+	}
 	if f.isGo() {
 		r.Why += ". This is a Go program (" + f.GoHint + "): the Go runtime installs handlers for almost every signal, so SigCgt says nothing about which signals the program itself handles"
 	}
