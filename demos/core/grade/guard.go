@@ -10,6 +10,7 @@ import (
 
 	"dlab/demos/core/grade/reaper"
 	"dlab/demos/core/proc"
+	"dlab/demos/lab/sdnotify"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
 
@@ -89,6 +90,10 @@ func guardMain(args []string) int {
 	n, err := reaper.EndAll(proc.Live(), os.Getpid(), 10*time.Second)
 	if limit != nil {
 		limit.Remove(2 * time.Second)
+	}
+	// A killed harness could not remove its NOTIFY_SOCKET directory.
+	for _, dir := range sdnotify.LeftBy(harness) {
+		os.RemoveAll(dir)
 	}
 	// What the guard ended needs no 'dlab demo cleanup'; what escaped it
 	// (a process outside the guard's tree) stays recorded for it.
