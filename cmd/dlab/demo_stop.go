@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/core/grade"
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/registry"
 	"dlab/demos/text/safe"
@@ -218,6 +219,10 @@ run directories (PID files, logs) of finished runs are removed.`,
 
 func runDemoCleanup(opts *demoCleanupOptions) error {
 	ended, err := registry.Cleanup(opts.Timeout)
+	// A check killed with its guard may have left, in its pids cgroup, a
+	// process it had not yet recorded.
+	checks, cgErr := grade.EndLeftoverChecks()
+	err = errors.Join(err, cgErr)
 	if opts.JSON {
 		if ended == nil {
 			ended = []registry.Ended{}
@@ -238,7 +243,10 @@ func runDemoCleanup(opts *demoCleanupOptions) error {
 	if forgotten > 0 {
 		fmt.Fprintf(opts.IO.Out, "Forgot %d record(s) of demo processes that had already ended.\n", forgotten)
 	}
-	if len(ended) == 0 && err == nil {
+	if checks > 0 {
+		fmt.Fprintf(opts.IO.Out, "Ended what %d killed 'dlab check' run(s) left in their pids cgroup.\n", checks)
+	}
+	if len(ended) == 0 && checks == 0 && err == nil {
 		fmt.Fprintln(opts.IO.Out, "Nothing to clean up: no demo process of yours is running.")
 	}
 	return reportEach(opts.IO, err)

@@ -27,6 +27,15 @@ import (
 // dlab's registry, for 'dlab demo cleanup' when both are killed at once.
 const guardRole = "grade-guard"
 
+// cgroupPrefix names the harness's pids cgroup, followed by its PID.
+const cgroupPrefix = "dlab-check-"
+
+// EndLeftoverChecks ends what killed checks left in their pids cgroups,
+// for 'dlab demo cleanup' (see reaper.EndStale): the processes of a program
+// that forked after its harness last looked, when the harness and its guard
+// were killed together. It returns how many checks it cleaned up after.
+func EndLeftoverChecks() (int, error) { return reaper.EndStale(cgroupPrefix) }
+
 func init() { reexec.Register(guardRole, guardMain) }
 
 // guardMain: the arguments are the harness's; stdin (the control pipe), the
@@ -83,7 +92,7 @@ func guardMain(args []string) int {
 	// The harness died before it could clean up: what it adopted is now the
 	// guard's. The pids cgroup's kill file ends its members at once (Linux
 	// 5.14+); EndAll stops and kills whatever is below the guard.
-	limit := reaper.FindPidsLimit("dlab-check-" + strconv.Itoa(harness))
+	limit := reaper.FindPidsLimit(cgroupPrefix + strconv.Itoa(harness))
 	if limit != nil {
 		limit.Kill()
 	}

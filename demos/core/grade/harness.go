@@ -118,7 +118,7 @@ func harnessMain(args []string) int {
 // pids cgroup where the kernel lets dlab make one, else RLIMIT_NPROC (not
 // enforced for root). EndAll's stop-then-kill is the last line either way.
 func (h *harness) contain() {
-	limit, err := reaper.NewPidsLimit(fmt.Sprintf("dlab-check-%d", h.self), h.opts.MaxProcs)
+	limit, err := reaper.NewPidsLimit(cgroupPrefix+strconv.Itoa(h.self), h.opts.MaxProcs)
 	if err == nil {
 		h.limit = limit
 		h.obs.Containment = fmt.Sprintf("pids cgroup %s (pids.max %d)", limit.Dir, limit.Max)

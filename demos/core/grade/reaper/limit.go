@@ -136,16 +136,40 @@ func FindPidsLimit(name string) *PidsLimit {
 	return nil
 }
 
-// Kill ends every process in the cgroup at once through its cgroup.kill file
-// (cgroup v2, Linux 5.14+): the kernel sends SIGKILL to each member, and a
-// process forked meanwhile is killed too. It is a no-op where there is no
-// such file; EndAll remains the way that works everywhere.
+// Kill ends every process in the cgroup. Where the cgroup has a
+// cgroup.kill file (cgroup v2, Linux 5.14+) the kernel sends SIGKILL to
+// each member at once, and a process forked meanwhile is killed too.
+// Elsewhere (cgroup v1) each member listed in cgroup.procs gets SIGKILL,
+// again until none is left running: one forked meanwhile is caught on the
+// next pass, and pids.max bounds how many there can be.
 func (l *PidsLimit) Kill() error {
-	err := os.WriteFile(filepath.Join(l.Dir, "cgroup.kill"), []byte("1"), 0)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
+	if _, err := os.Lstat(filepath.Join(l.Dir, "cgroup.kill")); err == nil {
+		return os.WriteFile(filepath.Join(l.Dir, "cgroup.kill"), []byte("1"), 0)
 	}
-	return err
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		b, err := os.ReadFile(filepath.Join(l.Dir, "cgroup.procs"))
+		if err != nil {
+			return fmt.Errorf("cannot list the processes in %s: %w", l.Dir, err)
+		}
+		running := 0
+		for _, f := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(f)
+			if err != nil || pid <= 0 {
+				continue
+			}
+			if st, err := proc.Live().Stat(pid); err == nil && st.State != 'Z' {
+				unix.Kill(pid, unix.SIGKILL)
+				running++
+			}
+		}
+		if running == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("processes in %s are still running after SIGKILL", l.Dir)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Join moves process pid into the cgroup.
@@ -208,4 +232,47 @@ func UserTasks(fs proc.FS, uid int) int {
 		n += max(st.Threads, 1)
 	}
 	return n
+}
+
+// EndStale ends what is left in the pids cgroups of killed harnesses: the
+// cgroups named prefix+PID below this process's own cgroup whose PID is
+// gone. A harness records the program's processes in dlab's registry as it
+// sees them; a process forked after the last look, when the harness and its
+// guard were killed together, is known only to the cgroup. It returns how
+// many cgroups it ended. A live harness's cgroup is never touched (a PID
+// reused since is taken as alive: the cgroup is left, not killed wrongly).
+func EndStale(prefix string) (int, error) {
+	self, err := proc.Live().SelfCgroup()
+	if err != nil {
+		return 0, err
+	}
+	mounts, err := proc.Live().SelfMounts()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, base := range pidsCgroupDirs(self, mounts) {
+		dirs, _ := filepath.Glob(filepath.Join(base, prefix+"*"))
+		for _, d := range dirs {
+			pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), prefix))
+			if err != nil || pid <= 0 {
+				continue
+			}
+			if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
+				continue
+			}
+			l := &PidsLimit{Dir: d}
+			if err := l.Kill(); err != nil {
+				errs = append(errs, fmt.Errorf("cannot end the processes in %s: %w", d, err))
+				continue
+			}
+			if err := l.Remove(5 * time.Second); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
 }

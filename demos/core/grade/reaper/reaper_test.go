@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -152,5 +153,45 @@ func BenchmarkDescendants(b *testing.B) {
 		if _, err := fs.Descendants(os.Getpid()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A harness killed with its guard leaves its pids cgroup, with whatever the
+// program forked after the harness last looked: EndStale ends them.
+func TestEndStaleEndsWhatAKilledHarnessLeft(t *testing.T) {
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	const prefix = "dlab-test-stale-"
+	l, err := NewPidsLimit(prefix+strconv.Itoa(gone.Process.Pid), 64)
+	if err != nil {
+		t.Skipf("no pids cgroup here: %v", err)
+	}
+	defer l.Remove(5 * time.Second)
+	left := exec.Command("sleep", "1000")
+	if err := left.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() { left.Wait(); close(waited) }()
+	defer func() { left.Process.Kill(); <-waited }()
+	if err := l.Join(left.Process.Pid); err != nil {
+		t.Skipf("cannot move a process into the cgroup: %v", err)
+	}
+	n, err := EndStale(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("EndStale ended %d cgroups, want 1", n)
+	}
+	select {
+	case <-waited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the process in the stale cgroup is still running")
+	}
+	if _, err := os.Stat(l.Dir); !os.IsNotExist(err) {
+		t.Errorf("%s is still there", l.Dir)
 	}
 }
