@@ -217,6 +217,18 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 	})
 }
 
+// TestProgramInheritsOnlyTheTerminal: the program starts with what a shell
+// on a terminal gives it, and nothing of dlab's own; the event pipe from
+// dlab's shell to the harness (its fd 3) is close-on-exec there.
+func TestProgramInheritsOnlyTheTerminal(t *testing.T) {
+	t.Parallel()
+	script := `for fd in 3 4 5 6 7 8 9; do [ -e /proc/$$/fd/$fd ] && echo "fd $fd open"; done; echo "fds checked"`
+	r := grade(t, Options{Command: []string{"sh", "-c", script}})
+	if !strings.Contains(r.Output, "fds checked") || strings.Contains(r.Output, "open") {
+		t.Errorf("the program saw %q", r.Output)
+	}
+}
+
 // TestInterruptEndsEverything: cancelling a check (^C) ends the program and
 // its daemon, even one that double-forked away.
 func TestInterruptEndsEverything(t *testing.T) {

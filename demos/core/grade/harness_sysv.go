@@ -1,8 +1,7 @@
 package grade
 
 import (
-	"bufio"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,10 +13,11 @@ import (
 
 	"dlab/demos/core/inspect"
 	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/term"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -214,15 +214,9 @@ func (h *harness) onFreshStart(what string, trial func(*pidfd.Process) *Trial) *
 // try anything on.
 func (h *harness) startSysV(og *Original, first bool) (*sysvStart, bool) {
 	o := h.obs
-	master, tty, err := pty.Open()
+	master, tty, err := term.Open(80, 24)
 	if err != nil {
-		h.problem("cannot open a pseudo-terminal to start the program on: %v", err)
-		return nil, false
-	}
-	pty.Setsize(master, &pty.Winsize{Rows: 24, Cols: 80})
-	if master, err = pollable(master); err != nil {
-		tty.Close()
-		h.problem("cannot use the pseudo-terminal %s: %v", tty.Name(), err)
+		h.problem("cannot start the program on a terminal: %v", err)
 		return nil, false
 	}
 	s := &sysvStart{master: master, out: &tail{max: 4 << 10}, outDone: make(chan struct{})}
@@ -281,17 +275,16 @@ func (h *harness) startSysV(og *Original, first bool) (*sysvStart, bool) {
 			}
 		}
 	}()
-	events := make(chan shellEvent, 4)
+	// The shell is the only writer (the pipe is close-on-exec there): end
+	// of file is the shell gone, and the channel closes.
+	events := make(chan event.Event, 4)
 	go func() {
 		defer evR.Close()
-		sc := bufio.NewScanner(evR)
-		for sc.Scan() {
-			var ev shellEvent
-			if json.Unmarshal(sc.Bytes(), &ev) == nil {
-				events <- ev
-			}
-		}
-		close(events)
+		defer close(events)
+		event.Read(context.Background(), evR, func(e event.Event) error {
+			events <- e
+			return nil
+		})
 	}()
 
 	fail := func() (*sysvStart, bool) {
@@ -339,7 +332,7 @@ func (h *harness) startSysV(og *Original, first bool) (*sysvStart, bool) {
 // waitReturn waits for the program to start and for control to return to
 // the shell, watching for a fork bomb meanwhile. It returns false when there
 // is nothing more to check.
-func (h *harness) waitReturn(events <-chan shellEvent, og *Original) bool {
+func (h *harness) waitReturn(events <-chan event.Event, og *Original) bool {
 	og.ExitCode = -1
 	// The clock starts when the program does, not while dlab's own shell
 	// is starting.
@@ -354,7 +347,7 @@ func (h *harness) waitReturn(events <-chan shellEvent, og *Original) bool {
 				og.StartError = "the shell ended before the program did"
 				return false
 			}
-			switch ev.Event {
+			switch ev.Kind {
 			case "error":
 				og.StartError = ev.Error
 				return false
@@ -364,7 +357,9 @@ func (h *harness) waitReturn(events <-chan shellEvent, og *Original) bool {
 				timeout.Reset(h.opts.Timeout)
 			case "exited":
 				og.Exited = true
-				og.How, og.ExitCode, og.After = ev.How, ev.ExitCode, ev.After
+				if x := ev.Exit; x != nil {
+					og.How, og.ExitCode, og.After = x.How, x.Code, x.After
+				}
 				return true
 			}
 		case <-tick.C:
@@ -492,33 +487,6 @@ func (h *harness) describeDaemon(pid int) {
 		}
 	}
 	h.obs.Daemon = d
-}
-
-// pollable returns f as a file the Go runtime polls, closing f. creack/pty
-// hands the master over in blocking mode (its ioctls call Fd()), and a
-// blocking read cannot be interrupted: closing the master to hang the
-// terminal up would wait for the reader, which waits for output that never
-// comes.
-func pollable(f *os.File) (*os.File, error) {
-	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return nil, err
-	}
-	var fd int
-	var derr error
-	if err := rc.Control(func(raw uintptr) { fd, derr = unix.Dup(int(raw)) }); err != nil {
-		return nil, err
-	}
-	if derr != nil {
-		return nil, derr
-	}
-	unix.CloseOnExec(fd)
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // adoptedSignature names the processes the harness has adopted, to see

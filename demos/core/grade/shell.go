@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"unsafe"
 
 	"dlab/demos/core/grade/reaper"
+	"dlab/demos/launch/event"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 
@@ -31,16 +31,6 @@ func init() {
 	reexec.Register(execRole, execMain)
 }
 
-// shellEvent is what the shell role tells the harness, one JSON line each.
-type shellEvent struct {
-	Event    string        `json:"event"` // "started", "exited", "error"
-	PID      int           `json:"pid,omitempty"`
-	How      string        `json:"how,omitempty"`
-	ExitCode int           `json:"exit_code"`
-	After    time.Duration `json:"after_ns,omitempty"`
-	Error    string        `json:"error,omitempty"`
-}
-
 // shellMain is the interactive shell the student would have typed the
 // command into, reduced to what matters here: it is the session leader of
 // the terminal (the controlling process), it runs the command as a
@@ -49,12 +39,17 @@ type shellEvent struct {
 // exits, as bash does.
 //
 // Arguments: UMASK CGROUP NPROC -- COMMAND [ARGS...]. Its stdio is the
-// terminal; fd 3 is the event pipe to the harness.
+// terminal; fd 3 is the event pipe to the harness: an "error" event of the
+// shell, or the program's "started" and then "exited" events.
 func shellMain(args []string) int {
-	events := os.NewFile(3, "events")
-	enc := json.NewEncoder(events)
+	events := event.Inherit(3)
+	fail := func(err string) {
+		e := event.Self("shell", "error")
+		e.Error = err
+		event.Send(events, e)
+	}
 	if len(args) < 5 || args[3] != "--" {
-		enc.Encode(shellEvent{Event: "error", Error: "bad arguments to the shell role"})
+		fail("bad arguments to the shell role")
 		return 2
 	}
 	mask, _ := strconv.ParseUint(args[0], 8, 32)
@@ -64,7 +59,7 @@ func shellMain(args []string) int {
 
 	cmd, err := reexec.Command(execRole, append([]string{args[1], args[2], "--"}, args[4:]...)...)
 	if err != nil {
-		enc.Encode(shellEvent{Event: "error", Error: err.Error()})
+		fail(err.Error())
 		return 1
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -73,20 +68,25 @@ func shellMain(args []string) int {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Foreground: true, Ctty: 0}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		enc.Encode(shellEvent{Event: "error", Error: err.Error()})
+		fail(err.Error())
 		<-hup
 		return 1
 	}
 	pgid := cmd.Process.Pid
-	enc.Encode(shellEvent{Event: "started", PID: cmd.Process.Pid})
+	// Read before the wait below: until then the program can't be reaped,
+	// so its PID is still its own.
+	started := event.Of("program", "started", pgid)
+	event.Send(events, started)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		ev := shellEvent{Event: "exited", PID: pgid, After: time.Since(start)}
-		ev.How, ev.ExitCode = describeWait(cmd.ProcessState, err)
+		exited := started
+		exited.Kind = "exited"
+		exited.Exit = describeWait(cmd.ProcessState, err)
+		exited.Exit.After = time.Since(start)
 		takeTerminalBack()
-		enc.Encode(ev)
+		event.Send(events, exited)
 		<-hup
 	case <-hup:
 		// The terminal hung up while the job was running: like bash, pass
@@ -97,15 +97,15 @@ func shellMain(args []string) int {
 	return 0
 }
 
-func describeWait(ps *os.ProcessState, err error) (string, int) {
+func describeWait(ps *os.ProcessState, err error) *event.Exit {
 	if ps == nil {
-		return fmt.Sprintf("could not be waited for: %v", err), -1
+		return &event.Exit{How: fmt.Sprintf("could not be waited for: %v", err), Code: -1}
 	}
 	ws, ok := ps.Sys().(syscall.WaitStatus)
 	if !ok {
-		return ps.String(), ps.ExitCode()
+		return &event.Exit{How: ps.String(), Code: ps.ExitCode()}
 	}
-	return pidfd.Exit{Status: unix.WaitStatus(ws), Known: true}.String(), ps.ExitCode()
+	return &event.Exit{How: pidfd.Exit{Status: unix.WaitStatus(ws), Known: true}.String(), Code: ps.ExitCode()}
 }
 
 // takeTerminalBack makes the shell's own process group the foreground one

@@ -21,8 +21,8 @@ import (
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/term"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -138,11 +138,20 @@ func startShell(t *testing.T, dir string) *shell {
 	cmd := exec.Command(bash, "--norc", "--noprofile", "-i")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PS1=$ ", "TERM=dumb", "HISTFILE=/dev/null")
-	master, err := pty.Start(cmd)
+	master, tty, err := term.Open(0, 0)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// bash leads a session of its own on the pty, as a terminal emulator
+	// starts it.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	err = cmd.Start()
+	tty.Close()
+	if err != nil {
+		master.Close()
 		t.Fatalf("bash on a pty: %v", err)
 	}
-	master = pollable(t, master)
 	s := &shell{cmd: cmd, master: master, out: &lockedBuffer{}}
 	// The pty's output must be read, or bash blocks once the buffer fills.
 	go io.Copy(s.out, master)
@@ -168,23 +177,6 @@ func (s *shell) run(t *testing.T, line, comm string) proc.Stat {
 		return ok
 	})
 	return st
-}
-
-// pollable returns a copy of a pty master that Close really closes while
-// another goroutine reads it. creack/pty's ioctls put the file into blocking
-// mode, and then a read blocked in the kernel holds the fd open: closing it
-// would never hang the terminal up.
-func pollable(t *testing.T, f *os.File) *os.File {
-	t.Helper()
-	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.SetNonblock(fd, true); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	return os.NewFile(uintptr(fd), f.Name())
 }
 
 type lockedBuffer struct {
@@ -300,11 +292,10 @@ func TestLiveSetsidWithRedirectedStdioUnderItsParentIsABatchJob(t *testing.T) {
 }
 
 func TestLiveSetsidKeepingTheTerminalsFdsIsMixed(t *testing.T) {
-	master, tty, err := pty.Open()
+	master, tty, err := term.Open(0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	master = pollable(t, master)
 	defer tty.Close()
 	t.Cleanup(func() { master.Close() })
 	go io.Copy(io.Discard, master)

@@ -25,8 +25,7 @@ import (
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
-
-	"github.com/creack/pty"
+	"dlab/demos/launch/term"
 )
 
 const role = "tty-opener"
@@ -99,14 +98,13 @@ type Result struct {
 // Run makes a pseudo-terminal and has it opened by a session leader and by
 // a process that is not one, each in a new session without a terminal.
 func Run(ctx context.Context) (Result, error) {
-	master, slave, err := pty.Open()
+	master, slave, err := term.Open(0, 0)
 	if err != nil {
-		return Result{}, fmt.Errorf("no pseudo-terminal available: %w", err)
+		return Result{}, err
 	}
 	defer master.Close()
-	path := slave.Name()
+	path, r := slave.Name(), Result{TTY: term.Name(slave)}
 	slave.Close()
-	r := Result{TTY: strings.TrimPrefix(path, "/dev/")}
 	// The member first: once the leader has the terminal as its controlling
 	// terminal, no other session could acquire it anyway.
 	if r.Member, err = trial(ctx, path, "member"); err != nil {

@@ -37,13 +37,28 @@ type Event struct {
 	StartTime uint64            `json:"start_time"` // clock ticks after boot, /proc/PID/stat field 22
 	Fields    map[string]string `json:"fields,omitempty"`
 	Data      json.RawMessage   `json:"data,omitempty"` // a typed payload (Decode)
+	Exit      *Exit             `json:"exit,omitempty"` // for "exited": how it ended
 	Error     string            `json:"error,omitempty"`
+}
+
+// Exit is how a process ended, as the process that waited for it saw it.
+type Exit struct {
+	How   string        `json:"how"`                // in words, as a shell says it: "killed by SIGTERM"
+	Code  int           `json:"code"`               // the exit status; -1 when a signal ended it or it is not known
+	After time.Duration `json:"after_ns,omitempty"` // how long after its start
 }
 
 // Self is an event about the calling process.
 func Self(role, kind string) Event {
-	e := Event{Role: role, Kind: kind, PID: os.Getpid()}
-	if st, err := proc.Live().Stat(e.PID); err == nil {
+	return Of(role, kind, os.Getpid())
+}
+
+// Of is an event about the process pid, with its start time read now: a
+// parent telling of the child it just started, while the child can't be
+// reaped yet and so still is the process of that PID.
+func Of(role, kind string, pid int) Event {
+	e := Event{Role: role, Kind: kind, PID: pid}
+	if st, err := proc.Live().Stat(pid); err == nil {
 		e.StartTime = st.StartTime
 	}
 	return e

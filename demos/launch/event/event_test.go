@@ -21,7 +21,9 @@ func TestSendAndRead(t *testing.T) {
 	if me.PID != os.Getpid() || me.StartTime == 0 {
 		t.Fatalf("Self = %+v", me)
 	}
-	for _, e := range []Event{me, Self("daemon", "stage").WithData(stage{"first child"})} {
+	exited := Of("program", "exited", os.Getppid())
+	exited.Exit = &Exit{How: "killed by SIGTERM", Code: -1, After: 1500 * time.Millisecond}
+	for _, e := range []Event{me, Self("daemon", "stage").WithData(stage{"first child"}), exited} {
 		if err := Send(w, e); err != nil {
 			t.Fatal(err)
 		}
@@ -34,8 +36,9 @@ func TestSendAndRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s stage
-	if len(got) != 2 || got[0].Fields["tty"] != "pts/3" || got[0].StartTime != me.StartTime ||
-		got[1].Decode(&s) != nil || s.Name != "first child" {
+	if len(got) != 3 || got[0].Fields["tty"] != "pts/3" || got[0].StartTime != me.StartTime ||
+		got[1].Decode(&s) != nil || s.Name != "first child" ||
+		got[2].PID != os.Getppid() || got[2].StartTime == 0 || got[2].Exit == nil || *got[2].Exit != *exited.Exit {
 		t.Fatalf("read %+v", got)
 	}
 }
