@@ -15,8 +15,9 @@
 //     (PID and start time) and what happened; launch/pidfd signals and waits
 //     without ever hitting a reused PID; launch/registry records every
 //     process the moment it is started, so `dlab demo cleanup` can end it;
-//     launch/term opens pseudo-terminals; launch/tool runs the machine's
-//     own programs (ps, systemd-analyze) for a lesson.
+//     launch/term opens pseudo-terminals (the only package that does);
+//     launch/tool runs the machine's own programs (ps, systemd-analyze)
+//     for a lesson.
 //   - lab: the demo processes and the experiments on them. lab/sysv is the
 //     daemon of daemon(7)'s fifteen steps; lab/normal the foreground job on a
 //     terminal; lab/spectrum the processes in between (nohup, setsid, a pty
@@ -30,7 +31,8 @@
 //   - text: turning results into what a person reads. text/wrap fills
 //     prose to a width; text/safe escapes untrusted strings for a terminal.
 //   - testkit: test support only. testkit/leakcheck makes each test binary
-//     prove it left no process running.
+//     prove it left no process running; testkit/gosource reads dlab's own
+//     source for the tests that hold these rules.
 //
 // Imports go one way: lab and core may use launch and text; core/proc uses
 // nothing of dlab's; nothing under demos imports lessons or cmd. lessons/

@@ -5,12 +5,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"dlab/demos/testkit/gosource"
 )
 
 // openers are the functions through which a file can open, list or
@@ -69,39 +68,13 @@ func opensPaths(f *ast.File) bool {
 // under /proc; it calls a reader function (or proc.Source for evidence
 // text, proc.DefaultRoot for a flag's default).
 func TestOnlyTheReaderOpensProc(t *testing.T) {
-	root := moduleRoot(t)
-	self, _ := filepath.Abs(".")
-	fset := token.NewFileSet()
-	checked := 0
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	for _, f := range gosource.Files(t, parser.SkipObjectResolution) {
+		if f.Dir == "demos/core/proc" {
+			continue
 		}
-		if d.IsDir() {
-			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "vendor") || path == self {
-				return filepath.SkipDir
-			}
-			return nil
+		for _, v := range procPaths(f.Fset, f.AST) {
+			t.Errorf("%s:%s: only demos/core/proc reads /proc; call a reader function (proc.FS), or proc.Source for evidence text", f.Path, v)
 		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		checked++
-		rel, _ := filepath.Rel(root, path)
-		for _, v := range procPaths(fset, f) {
-			t.Errorf("%s:%s: only demos/core/proc reads /proc; call a reader function (proc.FS), or proc.Source for evidence text", rel, v)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if checked < 50 {
-		t.Fatalf("checked only %d files under %s: the walk is not seeing the module", checked, root)
 	}
 }
 
@@ -144,22 +117,5 @@ func TestProcPathsCatchesReadsNotWords(t *testing.T) {
 		if got := procPaths(fset, f); len(got) != want {
 			t.Errorf("%s: found %q, want %d", src, got, want)
 		}
-	}
-}
-
-func moduleRoot(t *testing.T) string {
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the proc package")
-		}
-		dir = parent
 	}
 }
