@@ -21,6 +21,7 @@ import (
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
 	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/testkit/poll"
 
 	"golang.org/x/sys/unix"
 )
@@ -246,21 +247,21 @@ func TestInterruptEndsEverything(t *testing.T) {
 	// shell creates the file before it writes to it): it then runs on its
 	// own.
 	var pid int
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if n, ok := readPID(pf); ok {
+	poll.For(10*time.Second, func() bool {
+		n, ok := readPID(pf)
+		if ok {
 			pid = n
-			break
 		}
-	}
+		return ok
+	})
 	// Let it get as far as SIGTERM, which it ignores: the harness would
 	// wait 30s there, but an interrupt must not wait. The script notes
 	// the SIGTERM in its log.
 	logFile := strings.TrimSuffix(pf, ".pid") + ".log"
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if b, _ := os.ReadFile(logFile); strings.Contains(string(b), "ignoring SIGTERM") {
-			break
-		}
-	}
+	poll.For(10*time.Second, func() bool {
+		b, _ := os.ReadFile(logFile)
+		return strings.Contains(string(b), "ignoring SIGTERM")
+	})
 	cancel()
 	start := time.Now()
 	obs := <-done
@@ -482,14 +483,10 @@ func startIgnoringTerm(t *testing.T) (*pidfd.Process, <-chan error) {
 		done <- err
 	}()
 	logFile := strings.TrimSuffix(pf, ".pid") + ".log"
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if b, _ := os.ReadFile(logFile); strings.Contains(string(b), "ignoring SIGTERM") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the daemon never got to SIGTERM")
-		}
-	}
+	poll.Until(t, 30*time.Second, "the daemon gets to SIGTERM", func() bool {
+		b, _ := os.ReadFile(logFile)
+		return strings.Contains(string(b), "ignoring SIGTERM")
+	})
 	pid, ok := readPID(pf)
 	if !ok {
 		t.Fatal("no PID in the PID file")
@@ -497,14 +494,9 @@ func startIgnoringTerm(t *testing.T) (*pidfd.Process, <-chan error) {
 	// The harness records a process when it has seen it; under load a fresh
 	// start's daemon writes its PID file a moment before that. Killing the
 	// grader in that moment would test the guard, not the registry.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if recorded(pid) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the daemon (PID %d) was never recorded for dlab demo cleanup", pid)
-		}
-	}
+	poll.Until(t, 30*time.Second, fmt.Sprintf("the daemon (PID %d) is recorded for dlab demo cleanup", pid), func() bool {
+		return recorded(pid)
+	})
 	p, err := pidfd.Open(pid, 0)
 	if err != nil {
 		t.Fatal(err)

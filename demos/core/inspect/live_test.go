@@ -22,6 +22,7 @@ import (
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/term"
+	"dlab/demos/testkit/poll"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,20 +53,6 @@ func need(t *testing.T, bin, pkg string) string {
 	}
 	t.Skipf("%s not installed (Debian package %s)", bin, pkg)
 	return ""
-}
-
-// waitUntil polls /proc state until cond holds, or fails the test at the
-// deadline: the event is a change in the kernel's state, which has no
-// notification of its own.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func explainLive(t *testing.T, pid int) Report {
@@ -171,7 +158,7 @@ func (s *shell) run(t *testing.T, line, comm string) proc.Stat {
 		t.Fatal(err)
 	}
 	var st proc.Stat
-	waitUntil(t, comm+" runs under the shell", func() bool {
+	poll.Until(t, deadline, comm+" runs under the shell", func() bool {
 		var ok bool
 		st, ok = childNamed(s.cmd.Process.Pid, comm)
 		return ok
@@ -193,7 +180,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 func TestLiveForegroundJobOnAPtyIsNormalAndDiesWithTheTerminal(t *testing.T) {
 	s := startShell(t, t.TempDir())
 	st := s.run(t, "sleep 1000", "sleep")
-	waitUntil(t, "sleep is the foreground job", func() bool {
+	poll.Until(t, deadline, "sleep is the foreground job", func() bool {
 		cur, err := live.Stat(st.PID)
 		return err == nil && cur.InForeground()
 	})
@@ -225,7 +212,7 @@ func TestLiveNohupJobIsNormalButSurvivesTheHangup(t *testing.T) {
 	st := s.run(t, "nohup sleep 1000 &", "sleep")
 	job := hold(t, st.PID)
 	// nohup redirects output to nohup.out once it has set SIGHUP ignored.
-	waitUntil(t, "nohup has redirected stdout", func() bool {
+	poll.Until(t, deadline, "nohup has redirected stdout", func() bool {
 		l, _ := live.Link(st.PID, "fd/1")
 		return strings.HasSuffix(l, "nohup.out")
 	})
@@ -249,7 +236,7 @@ func TestLiveNohupJobIsNormalButSurvivesTheHangup(t *testing.T) {
 	if !job.Alive() {
 		t.Fatal("the nohup job died with the terminal")
 	}
-	waitUntil(t, "the orphaned job has lost its terminal", func() bool {
+	poll.Until(t, deadline, "the orphaned job has lost its terminal", func() bool {
 		cur, err := live.Stat(st.PID)
 		return err == nil && !cur.HasTTY()
 	})
@@ -272,7 +259,7 @@ func TestLiveSetsidWithRedirectedStdioUnderItsParentIsABatchJob(t *testing.T) {
 	// Cleanups run last first: the hold's stop, then the wait.
 	t.Cleanup(func() { cmd.Wait() })
 	p := hold(t, cmd.Process.Pid)
-	waitUntil(t, "setsid has exec'd sleep", func() bool {
+	poll.Until(t, deadline, "setsid has exec'd sleep", func() bool {
 		st, err := live.Stat(p.PID)
 		return err == nil && st.Comm == "sleep" && st.IsSessionLeader()
 	})
@@ -314,7 +301,7 @@ func TestLiveSetsidKeepingTheTerminalsFdsIsMixed(t *testing.T) {
 		t.Cleanup(func() { c.Wait() })
 	}
 	d, c := hold(t, detached.Process.Pid), hold(t, control.Process.Pid)
-	waitUntil(t, "setsid has exec'd sleep", func() bool {
+	poll.Until(t, deadline, "setsid has exec'd sleep", func() bool {
 		st, err := live.Stat(d.PID)
 		return err == nil && st.Comm == "sleep" && st.IsSessionLeader()
 	})
@@ -381,7 +368,7 @@ func readPIDFile(t *testing.T, path string) int {
 	var pid int
 	// A daemon may write its PID file before it forks (cron does, to lock
 	// it) and again after: wait for a PID whose process runs.
-	waitUntil(t, path+" holds the PID of a running process", func() bool {
+	poll.Until(t, deadline, path+" holds the PID of a running process", func() bool {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return false
@@ -427,7 +414,7 @@ func TestLiveTmuxPaneIsNormalAndTheServerADaemon(t *testing.T) {
 	// tmux reports the pane's PID as soon as it forks; the child takes its
 	// terminal and execs the user's shell (which may exec sleep, or not) a
 	// moment later.
-	waitUntil(t, "the pane's process runs on its terminal", func() bool {
+	poll.Until(t, deadline, "the pane's process runs on its terminal", func() bool {
 		st, err := live.Stat(pane)
 		return err == nil && st.HasTTY() && !strings.HasPrefix(st.Comm, "tmux")
 	})
@@ -462,7 +449,7 @@ func removeEnv(env []string, name string) []string {
 func TestLiveNginxMasterListensAndReloadsOnSIGHUP(t *testing.T) {
 	master, port := startNginx(t)
 	var worker proc.Stat
-	waitUntil(t, "nginx has a worker", func() bool {
+	poll.Until(t, deadline, "nginx has a worker", func() bool {
 		var ok bool
 		worker, ok = childNamed(master.PID, "nginx")
 		return ok
@@ -492,7 +479,7 @@ func TestLiveNginxMasterListensAndReloadsOnSIGHUP(t *testing.T) {
 	if err := master.Signal(unix.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "nginx has a new worker after SIGHUP", func() bool {
+	poll.Until(t, deadline, "nginx has a new worker after SIGHUP", func() bool {
 		w, ok := childNamed(master.PID, "nginx")
 		return ok && w.PID != worker.PID
 	})
@@ -548,7 +535,7 @@ func TestLiveRedisDaemonizes(t *testing.T) {
 		t.Fatalf("redis-server: %v: %s", err, out)
 	}
 	d := hold(t, readPIDFile(t, filepath.Join(dir, "redis.pid")))
-	waitUntil(t, "redis listens on its socket", func() bool {
+	poll.Until(t, deadline, "redis listens on its socket", func() bool {
 		_, err := os.Stat(sock)
 		return err == nil
 	})

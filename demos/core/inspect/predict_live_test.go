@@ -15,6 +15,7 @@ import (
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/poll"
 
 	"golang.org/x/sys/unix"
 )
@@ -120,7 +121,7 @@ func started(t *testing.T, cmd *exec.Cmd) *pidfd.Process {
 func childOf(t *testing.T, parent int, comm string) *pidfd.Process {
 	t.Helper()
 	var st proc.Stat
-	waitUntil(t, comm+" runs under PID "+strconv.Itoa(parent), func() bool {
+	poll.Until(t, deadline, comm+" runs under PID "+strconv.Itoa(parent), func() bool {
 		var ok bool
 		st, ok = childNamed(parent, comm)
 		return ok
@@ -146,7 +147,7 @@ func TestLiveMatrixTmuxServerExitHangsUpItsPanes(t *testing.T) {
 	srv := hold(t, server)
 	t.Cleanup(func() { command("kill-server").Run() })
 	job := hold(t, pane)
-	waitUntil(t, "the pane runs sleep on its terminal", func() bool {
+	poll.Until(t, deadline, "the pane runs sleep on its terminal", func() bool {
 		st, err := live.Stat(pane)
 		return err == nil && st.HasTTY() && st.Comm == "sleep"
 	})
@@ -182,7 +183,7 @@ func startScript(t *testing.T) (script, child *pidfd.Process) {
 	// The child is the shell script runs the command with (it may exec
 	// sleep, or fork it), the session leader of script's terminal.
 	var leader proc.Stat
-	waitUntil(t, "script's child leads a session on its terminal", func() bool {
+	poll.Until(t, deadline, "script's child leads a session on its terminal", func() bool {
 		pids, _ := live.PIDs()
 		for _, pid := range pids {
 			st, err := live.Stat(pid)
@@ -219,7 +220,7 @@ func TestLiveMatrixBlockedSignalStaysPending(t *testing.T) {
 	// and exited.
 	var got Effect
 	var detail string
-	waitUntil(t, "SIGHUP is pending or script exits", func() bool {
+	poll.Until(t, deadline, "SIGHUP is pending or script exits", func() bool {
 		b, err := live.ReadFile(script.PID, "status")
 		switch {
 		case err != nil || !script.Alive():
@@ -338,7 +339,7 @@ func TestLiveMatrixShellJobsOnHangup(t *testing.T) {
 		s := startShell(t, t.TempDir())
 		s.master.WriteString("(sleep 1002 &)\n")
 		var st proc.Stat
-		waitUntil(t, "the subshell's sleep is orphaned", func() bool {
+		poll.Until(t, deadline, "the subshell's sleep is orphaned", func() bool {
 			pids, _ := live.PIDs()
 			for _, pid := range pids {
 				c, err := live.Stat(pid)
@@ -370,7 +371,7 @@ func TestLiveMatrixOrphanKeepsRunning(t *testing.T) {
 	}
 	sh.Signal(unix.SIGKILL)
 	waitExit(t, sh, "sh")
-	waitUntil(t, "sleep is adopted", func() bool {
+	poll.Until(t, deadline, "sleep is adopted", func() bool {
 		st, err := live.Stat(child.PID)
 		return err != nil || st.PPID != sh.PID
 	})
@@ -393,7 +394,7 @@ func TestLiveMatrixNginxReloadsOnSIGHUP(t *testing.T) {
 		t.Errorf("kind %s, prediction %q", r.Kind, p.Outcome)
 	}
 	master.Signal(unix.SIGHUP)
-	waitUntil(t, "nginx starts a new worker", func() bool {
+	poll.Until(t, deadline, "nginx starts a new worker", func() bool {
 		w, ok := childNamed(master.PID, "nginx")
 		return ok && w.PID != worker.PID
 	})

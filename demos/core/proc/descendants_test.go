@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/testkit/poll"
 )
 
 // fakeTree writes a /proc tree where each process has only a stat file;
@@ -109,29 +110,24 @@ func TestLiveDescendantsBothWaysAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		byChildren := proc.DescendantsByChildren(fs, top)
-		byParent, err := proc.DescendantsByParent(fs, top)
-		if err != nil {
+	// The subshell's sleeps may still be starting.
+	var byChildren, byParent, all []proc.Stat
+	if !poll.For(5*time.Second, func() bool {
+		byChildren = proc.DescendantsByChildren(fs, top)
+		if byParent, err = proc.DescendantsByParent(fs, top); err != nil {
 			t.Fatal(err)
 		}
-		all, err := fs.Descendants(top.PID)
-		if err != nil {
+		if all, err = fs.Descendants(top.PID); err != nil {
 			t.Fatal(err)
 		}
-		if len(byChildren) == 4 && len(byParent) == 4 && len(all) == 4 {
-			a, b := pidsOf(byChildren), pidsOf(byParent)
-			sort.Ints(a)
-			sort.Ints(b)
-			if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(pidsOf(all), a) {
-				t.Fatalf("children walk %v, parent scan %v, Descendants %v", a, b, pidsOf(all))
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("children walk %v, parent scan %v, want the same 4", pidsOf(byChildren), pidsOf(byParent))
-		}
-		time.Sleep(10 * time.Millisecond) // the subshell's sleeps may still be starting
+		return len(byChildren) == 4 && len(byParent) == 4 && len(all) == 4
+	}) {
+		t.Fatalf("children walk %v, parent scan %v, want the same 4", pidsOf(byChildren), pidsOf(byParent))
+	}
+	a, b := pidsOf(byChildren), pidsOf(byParent)
+	sort.Ints(a)
+	sort.Ints(b)
+	if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(pidsOf(all), a) {
+		t.Fatalf("children walk %v, parent scan %v, Descendants %v", a, b, pidsOf(all))
 	}
 }

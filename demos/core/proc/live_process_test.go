@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/testkit/poll"
 )
 
 // start runs a command and ends it when the test ends.
@@ -24,19 +25,6 @@ func start(t *testing.T, cmd *exec.Cmd) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-}
-
-// waitFor polls /proc until ok holds, with a deadline: a new process shows
-// its exe and status only once its exec has happened.
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -81,7 +69,7 @@ func TestLiveDeletedExecutable(t *testing.T) {
 			cmd := exec.Command(path, "1000")
 			start(t, cmd)
 			fs := proc.Live()
-			waitFor(t, "the exec", func() bool {
+			poll.Until(t, 5*time.Second, "the exec has happened", func() bool {
 				e, err := fs.Exe(cmd.Process.Pid)
 				return err == nil && filepath.Dir(e.Path) == dir
 			})
@@ -109,7 +97,7 @@ func TestLiveTracerPid(t *testing.T) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
 	start(t, cmd)
 	var st proc.Status
-	waitFor(t, "TracerPid", func() bool {
+	poll.Until(t, 5*time.Second, "TracerPid is set", func() bool {
 		st, err = proc.Live().Status(cmd.Process.Pid)
 		return err == nil && st.TracerPid != 0
 	})
@@ -138,7 +126,7 @@ func TestLiveNamespaceInit(t *testing.T) {
 	fs := proc.Live()
 	var kids []int
 	exited := false
-	waitFor(t, "unshare's child", func() bool {
+	poll.Until(t, 5*time.Second, "unshare's child is there", func() bool {
 		kids, _ = fs.Children(cmd.Process.Pid)
 		st, err := fs.Stat(cmd.Process.Pid)
 		exited = err != nil || st.State == 'Z'
@@ -148,7 +136,7 @@ func TestLiveNamespaceInit(t *testing.T) {
 		t.Skipf("unshare %v could not make a PID namespace here (no privilege, or user namespaces are off)", args)
 	}
 	var st proc.Status
-	waitFor(t, "the child's exec", func() bool {
+	poll.Until(t, 5*time.Second, "the child has exec'd", func() bool {
 		st, err = fs.Status(kids[0])
 		return err == nil && st.Name == "sleep" || errors.Is(err, proc.ErrGone)
 	})
@@ -228,7 +216,7 @@ func TestLiveEffectiveUserOfANonDumpableProcess(t *testing.T) {
 	cmd := exec.Command(perl, "-e", "$< = $> = 65534; sleep 1000")
 	start(t, cmd)
 	fs := proc.Live()
-	waitFor(t, "the uid change", func() bool {
+	poll.Until(t, 5*time.Second, "the uid has changed", func() bool {
 		st, err := fs.Status(cmd.Process.Pid)
 		return err == nil && st.UID[1] == 65534
 	})

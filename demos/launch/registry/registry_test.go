@@ -12,6 +12,7 @@ import (
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/registry"
+	"dlab/demos/testkit/poll"
 )
 
 func newStore(t *testing.T) registry.Store {
@@ -254,7 +255,10 @@ func TestStopWakesAStoppedProcess(t *testing.T) {
 	sl := startSleeper(t)
 	s.Add(entryFor(t, sl.pid(), "test"))
 	syscall.Kill(sl.pid(), syscall.SIGSTOP)
-	waitState(t, sl.pid(), 'T')
+	poll.Until(t, 5*time.Second, "the sleeper is stopped", func() bool {
+		st, err := proc.Live().Stat(sl.pid())
+		return err == nil && st.State == 'T'
+	})
 	if _, err := s.Stop(sl.pid(), 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -361,22 +365,6 @@ func TestCleanupForgetsEndedProcessesAndIdleRunDirs(t *testing.T) {
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Fatal("Cleanup removed the run directory of a run still going on")
-	}
-}
-
-// waitState waits until pid is in state (from /proc/PID/stat), with a deadline.
-func waitState(t *testing.T, pid int, state byte) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		st, err := proc.Live().Stat(pid)
-		if err == nil && st.State == state {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d never reached state %c", pid, state)
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 

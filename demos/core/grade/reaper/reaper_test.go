@@ -13,6 +13,7 @@ import (
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/testkit/poll"
 )
 
 func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
@@ -104,17 +105,14 @@ func TestEndAllEndsATreeThatKeepsForking(t *testing.T) {
 		cmd.Wait()
 	}()
 	fs := proc.Live()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		// Each loop has at most one short-lived process at a time (a
-		// sleep 0.01, or a fork not yet exec'd), so 12 alive means at
-		// least 9 that stay until they are killed.
+	// Each loop has at most one short-lived process at a time (a sleep
+	// 0.01, or a fork not yet exec'd), so 12 alive means at least 9 that
+	// stay until they are killed. Fewer by the deadline: EndAll is tried
+	// on what there is.
+	poll.For(5*time.Second, func() bool {
 		sts, _ := fs.Descendants(cmd.Process.Pid)
-		if len(Alive(sts)) >= 12 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return len(Alive(sts)) >= 12
+	})
 	n, err := EndAll(fs, cmd.Process.Pid, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
