@@ -1,10 +1,7 @@
 package proc_test
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"syscall"
@@ -12,34 +9,9 @@ import (
 	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/testkit/fakeproc"
 	"dlab/demos/testkit/poll"
 )
-
-// fakeTree writes a /proc tree where each process has only a stat file;
-// a child starts 1 tick after its parent unless starts says otherwise.
-func fakeTree(t *testing.T, parents map[int]int, states map[int]byte, starts map[int]int) proc.FS {
-	t.Helper()
-	root := t.TempDir()
-	for pid, ppid := range parents {
-		state := byte('S')
-		if s, ok := states[pid]; ok {
-			state = s
-		}
-		start := 1000 + pid
-		if s, ok := starts[pid]; ok {
-			start = s
-		}
-		dir := filepath.Join(root, fmt.Sprint(pid))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		line := fmt.Sprintf("%d (p%d) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, pid, state, ppid, pid, pid, start)
-		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(line), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return proc.FS{Root: root}
-}
 
 func pidsOf(sts []proc.Stat) []int {
 	var out []int
@@ -54,7 +26,7 @@ func TestDescendantsFollowParentLinksWithoutChildrenFiles(t *testing.T) {
 	//       └─ 20 ─ 21 (zombie)
 	//       └─ 25, a reused PID: started before 10, so not its child
 	// 1 ─ 30 ─ 31
-	fs := fakeTree(t, map[int]int{1: 0, 10: 1, 11: 10, 12: 11, 13: 12, 20: 10, 21: 20, 25: 10, 30: 1, 31: 30},
+	fs := fakeproc.Tree(t, map[int]int{1: 0, 10: 1, 11: 10, 12: 11, 13: 12, 20: 10, 21: 20, 25: 10, 30: 1, 31: 30},
 		map[int]byte{21: 'Z'}, map[int]int{25: 5})
 	got, err := fs.Descendants(10)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/testkit/orphan"
 )
 
 // anchorEnv makes the test binary play a dlab the user started: not a role,
@@ -30,33 +30,13 @@ func TestMain(m *testing.M) {
 	os.Exit(leakcheck.Main(m))
 }
 
-func init() {
-	// middle starts a leaf in a session of its own, says its PID and exits:
-	// the leaf is a grandchild of the anchor, whose parent is gone, as a
-	// SysV daemon after its double fork.
-	reexec.Register("lifeline-test-middle", func([]string) int {
-		cmd, err := reexec.Command("lifeline-test-leaf")
-		if err != nil {
-			return 1
-		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-		if err := cmd.Start(); err != nil {
-			return 1
-		}
-		fmt.Println(cmd.Process.Pid)
-		return 0
-	})
-	reexec.Register("lifeline-test-leaf", func([]string) int {
-		time.Sleep(time.Minute)
-		return 0
-	})
-}
-
-// runAnchor starts a leaf through a middle process, with the lifeline
-// ("attached") or without ("cut"), prints the leaf's PID and waits to be killed.
+// runAnchor starts a leaf through a middle process (an orphan: the leaf is
+// a grandchild of the anchor whose parent is gone, as a SysV daemon after
+// its double fork), with the lifeline ("attached") or without ("cut"),
+// prints the leaf's PID and waits to be killed.
 func runAnchor(how string) int {
 	os.Unsetenv(anchorEnv)
-	cmd, err := reexec.Command("lifeline-test-middle")
+	cmd, err := orphan.Command()
 	if err != nil {
 		return 1
 	}
@@ -93,8 +73,8 @@ func startAnchor(t *testing.T, how string) (*exec.Cmd, *pidfd.Process) {
 	if err != nil {
 		t.Fatalf("the anchor said nothing: %v", err)
 	}
-	var pid int
-	if _, err := fmt.Sscan(strings.TrimSpace(line), &pid); err != nil {
+	pid, err := orphan.PID([]byte(line))
+	if err != nil {
 		t.Fatal(err)
 	}
 	leaf, err := pidfd.Open(pid, 0)

@@ -3,7 +3,6 @@ package pidfd
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"syscall"
@@ -13,39 +12,17 @@ import (
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/testkit/leakcheck"
+	"dlab/demos/testkit/orphan"
 
 	"golang.org/x/sys/unix"
 )
 
 func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
 
-func init() {
-	// parent starts a sleeper in its own session, prints its PID and exits,
-	// so the sleeper is nobody's child of ours: like a daemon after its
-	// double fork. (A shell's "cmd &" would not do: a non-interactive shell
-	// starts background jobs with SIGINT ignored.)
-	reexec.Register("pidfd-test-parent", func([]string) int {
-		cmd, err := reexec.Command("pidfd-test-sleeper")
-		if err != nil {
-			return 1
-		}
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-		if err := cmd.Start(); err != nil {
-			return 1
-		}
-		fmt.Println(cmd.Process.Pid)
-		return 0
-	})
-	reexec.Register("pidfd-test-sleeper", func([]string) int {
-		time.Sleep(time.Minute)
-		return 0
-	})
-}
-
-// orphan starts a process that is not our child.
-func orphan(t *testing.T) *Process {
+// startOrphan starts a process that is not our child.
+func startOrphan(t *testing.T) *Process {
 	t.Helper()
-	cmd, err := reexec.Command("pidfd-test-parent")
+	cmd, err := orphan.Command()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +30,8 @@ func orphan(t *testing.T) *Process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pid int
-	if _, err := fmt.Sscan(string(out), &pid); err != nil {
+	pid, err := orphan.PID(out)
+	if err != nil {
 		t.Fatal(err)
 	}
 	p, err := Open(pid, 0)
@@ -67,7 +44,7 @@ func orphan(t *testing.T) *Process {
 
 func TestExitStatusOfAProcessThatIsNotOurChild(t *testing.T) {
 	for _, sig := range []unix.Signal{unix.SIGINT, unix.SIGTERM, unix.SIGKILL} {
-		p := orphan(t)
+		p := startOrphan(t)
 		if err := p.Signal(sig); err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +87,7 @@ func TestSignalAfterReapIsErrGone(t *testing.T) {
 }
 
 func TestOpenRefusesAReusedPID(t *testing.T) {
-	p := orphan(t)
+	p := startOrphan(t)
 	if _, err := Open(p.PID, p.StartTime+1); !errors.Is(err, proc.ErrGone) {
 		t.Errorf("open with the wrong start time: %v, want ErrGone", err)
 	}

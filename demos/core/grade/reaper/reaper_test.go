@@ -1,10 +1,8 @@
 package reaper
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
@@ -12,30 +10,12 @@ import (
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/testkit/fakeproc"
 	"dlab/demos/testkit/leakcheck"
 	"dlab/demos/testkit/poll"
 )
 
 func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.Main(m)) }
-
-// fakeProc writes a /proc tree where each process has only a stat file.
-func fakeProc(t *testing.T, parents map[int]int, states map[int]byte) proc.FS {
-	t.Helper()
-	root := t.TempDir()
-	for pid, ppid := range parents {
-		state := byte('S')
-		if s, ok := states[pid]; ok {
-			state = s
-		}
-		dir := filepath.Join(root, fmt.Sprint(pid))
-		os.MkdirAll(dir, 0o755)
-		line := fmt.Sprintf("%d (p%d) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 %d 0 0\n", pid, pid, state, ppid, pid, pid, 1000+pid)
-		if err := os.WriteFile(filepath.Join(dir, "stat"), []byte(line), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return proc.FS{Root: root}
-}
 
 func pidsOf(sts []proc.Stat) []int {
 	var out []int
@@ -49,7 +29,7 @@ func TestDescendantsFollowsParentLinks(t *testing.T) {
 	// 1 ─ 10 (harness) ─ 11 ─ 12 ─ 13
 	//             └─ 20 (adopted daemon) ─ 21 (zombie)
 	// 1 ─ 30 (someone else's) ─ 31
-	fs := fakeProc(t, map[int]int{1: 0, 10: 1, 11: 10, 12: 11, 13: 12, 20: 10, 21: 20, 30: 1, 31: 30}, map[int]byte{21: 'Z'})
+	fs := fakeproc.Tree(t, map[int]int{1: 0, 10: 1, 11: 10, 12: 11, 13: 12, 20: 10, 21: 20, 30: 1, 31: 30}, map[int]byte{21: 'Z'}, nil)
 	got, err := fs.Descendants(10)
 	if err != nil {
 		t.Fatal(err)
