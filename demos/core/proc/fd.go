@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -39,22 +38,13 @@ func IsTerminalDevice(target string) bool {
 // open); one whose readlink is refused is kept, with Err set.
 func (p FS) FDs(pid int) ([]FD, error) {
 	dir := p.path(pid, "fd")
-	f, err := os.Open(dir)
+	nums, err := numbered(dir)
 	if err != nil {
 		return nil, classify(pid, err)
 	}
-	names, err := f.Readdirnames(-1)
-	f.Close()
-	if err != nil {
-		return nil, classify(pid, err)
-	}
-	fds := make([]FD, 0, len(names))
-	for _, n := range names {
-		num, err := strconv.Atoi(n)
-		if err != nil {
-			continue
-		}
-		t, err := os.Readlink(filepath.Join(dir, n))
+	fds := make([]FD, 0, len(nums))
+	for _, num := range nums {
+		t, err := os.Readlink(filepath.Join(dir, strconv.Itoa(num)))
 		if err != nil {
 			err = fdError(pid, num, err)
 			if errors.Is(err, ErrGone) {
@@ -65,7 +55,6 @@ func (p FS) FDs(pid int) ([]FD, error) {
 		}
 		fds = append(fds, FD{Num: num, Target: t})
 	}
-	sort.Slice(fds, func(i, j int) bool { return fds[i].Num < fds[j].Num })
 	return fds, nil
 }
 

@@ -122,28 +122,37 @@ func (p FS) Exists(pid int) bool {
 
 // PIDs lists the processes (thread group leaders) in ascending order.
 func (p FS) PIDs() ([]int, error) {
-	f, err := os.Open(p.root())
+	pids, err := numbered(p.root())
 	if err != nil {
 		return nil, fmt.Errorf("cannot list processes in %s: %w", p.root(), err)
 	}
-	defer f.Close()
+	return pids, nil
+}
+
+// numbered lists the entries of dir named by a number, in ascending order:
+// the processes in /proc, the threads in task/, the descriptors in fd/.
+// The other names (self, meminfo) are passed over.
+func numbered(dir string) ([]int, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
 	names, err := f.Readdirnames(-1)
+	f.Close()
 	if err != nil {
-		return nil, fmt.Errorf("cannot list processes in %s: %w", p.root(), err)
+		return nil, err
 	}
-	pids := make([]int, 0, len(names))
+	nums := make([]int, 0, len(names))
 	for _, n := range names {
 		if n == "" || n[0] < '0' || n[0] > '9' {
 			continue
 		}
-		pid, ok := atoi([]byte(n))
-		if !ok || pid <= 0 {
-			continue
+		if num, ok := atoi([]byte(n)); ok {
+			nums = append(nums, num)
 		}
-		pids = append(pids, pid)
 	}
-	sort.Ints(pids)
-	return pids, nil
+	sort.Ints(nums)
+	return nums, nil
 }
 
 // Stat reads /proc/PID/stat.

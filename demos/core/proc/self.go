@@ -3,9 +3,7 @@ package proc
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -21,22 +19,10 @@ func (p FS) selfPath(name string) string { return filepath.Join(p.root(), "self"
 // (/proc/self/fd) in ascending order. The directory's own fd, open while it
 // is read, is listed too; it is closed by the time this returns.
 func (p FS) SelfFDNums() ([]int, error) {
-	f, err := os.Open(p.selfPath("fd"))
+	nums, err := numbered(p.selfPath("fd"))
 	if err != nil {
 		return nil, fmt.Errorf("cannot list this process's open files: %w", err)
 	}
-	names, err := f.Readdirnames(-1)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("cannot list this process's open files: %w", err)
-	}
-	nums := make([]int, 0, len(names))
-	for _, n := range names {
-		if fd, ok := atoi([]byte(n)); ok && fd >= 0 {
-			nums = append(nums, fd)
-		}
-	}
-	sort.Ints(nums)
 	return nums, nil
 }
 

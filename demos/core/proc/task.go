@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 )
 
@@ -26,22 +25,10 @@ func (p FS) ThreadGroup(tid int) (int, error) {
 // Tasks lists the thread IDs of process pid (/proc/PID/task) in ascending
 // order; the first is pid itself while the main thread lives.
 func (p FS) Tasks(pid int) ([]int, error) {
-	f, err := os.Open(p.path(pid, "task"))
+	tids, err := numbered(p.path(pid, "task"))
 	if err != nil {
 		return nil, classify(pid, err)
 	}
-	names, err := f.Readdirnames(-1)
-	f.Close()
-	if err != nil {
-		return nil, classify(pid, err)
-	}
-	tids := make([]int, 0, len(names))
-	for _, n := range names {
-		if tid, ok := atoi([]byte(n)); ok && tid > 0 {
-			tids = append(tids, tid)
-		}
-	}
-	sort.Ints(tids)
 	return tids, nil
 }
 
