@@ -31,8 +31,11 @@
 //   - text: turning results into what a person reads. text/wrap fills
 //     prose to a width; text/safe escapes untrusted strings for a terminal.
 //   - testkit: test support only. testkit/leakcheck makes each test binary
-//     prove it left no process running; testkit/gosource reads dlab's own
-//     source for the tests that hold these rules.
+//     prove it left no process running; testkit/poll waits for a state
+//     with a deadline; testkit/fakeproc writes small /proc trees;
+//     testkit/orphan starts a process that is nobody's child;
+//     testkit/gosource reads dlab's own source for the tests that hold
+//     these rules.
 //
 // Imports go one way: lab and core may use launch and text; core/proc uses
 // nothing of dlab's; nothing under demos imports lessons or cmd. lessons/
