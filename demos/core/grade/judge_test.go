@@ -3,18 +3,14 @@ package grade
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"dlab/demos/core/inspect"
+	"dlab/demos/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // daemonObservation is what the harness sees of a daemon that does every
 // SysV step; the cases below change one thing each.
@@ -165,7 +161,7 @@ func TestTextGolden(t *testing.T) {
 			if err := Text(&b, Judge(c.obs), c.opt); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", "golden", c.name+".txt"), b.Bytes())
+			golden.Check(t, c.name+".txt", b.Bytes())
 			if !c.opt.Color && bytes.Contains(b.Bytes(), []byte("\x1b[")) {
 				t.Error("escape sequences without colour")
 			}
@@ -184,24 +180,6 @@ func TestJSONRoundTrips(t *testing.T) {
 	}
 	if !back.Passed || len(back.Items) != len(allPass) || back.Observation.Daemon.Facts.PID != 130 {
 		t.Errorf("round trip lost data: %+v", back)
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update if the change is meant):\n--- got\n%s\n--- want\n%s", path, got, want)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,9 +11,8 @@ import (
 	"testing"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/testkit/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // host is a fixture /proc of a Debian machine with systemd (see
 // testdata/README.md for who is who).
@@ -296,9 +294,9 @@ func TestGoldenReports(t *testing.T) {
 			t.Fatal(err)
 		}
 		js, _ := json.MarshalIndent(r, "", "  ")
-		golden(t, strconv.Itoa(pid)+".txt", text.Bytes())
-		golden(t, strconv.Itoa(pid)+".json", append(js, '\n'))
-		golden(t, strconv.Itoa(pid)+".md", []byte(r.Markdown(RenderOptions{})))
+		golden.Check(t, strconv.Itoa(pid)+".txt", text.Bytes())
+		golden.Check(t, strconv.Itoa(pid)+".json", append(js, '\n'))
+		golden.Check(t, strconv.Itoa(pid)+".md", []byte(r.Markdown(RenderOptions{})))
 	}
 	l, _ := List(host, hostNames)
 	for i := range l.Processes {
@@ -310,45 +308,5 @@ func TestGoldenReports(t *testing.T) {
 	}
 	var table bytes.Buffer
 	WriteTable(&table, l.Processes)
-	golden(t, "ps.txt", table.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./demos/inspect -run Golden -update to accept):\n%s", name, diffLines(string(want), string(got)))
-	}
-}
-
-// diffLines shows the first lines that differ.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 6; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			b.WriteString("line " + strconv.Itoa(i+1) + ":\n  want: " + wl + "\n  got:  " + gl + "\n")
-			shown++
-		}
-	}
-	return b.String()
+	golden.Check(t, "ps.txt", table.Bytes())
 }
