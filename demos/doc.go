@@ -34,6 +34,7 @@
 //     prove it left no process running; testkit/poll waits for a state
 //     with a deadline; testkit/fakeproc writes small /proc trees;
 //     testkit/orphan starts a process that is nobody's child;
+//     testkit/golden checks output against testdata/golden (-update);
 //     testkit/gosource reads dlab's own source for the tests that hold
 //     these rules.
 //
