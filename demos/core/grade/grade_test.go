@@ -505,6 +505,12 @@ func startIgnoringTerm(t *testing.T) (*pidfd.Process, <-chan error) {
 	return p, done
 }
 
+// readPID reads a PID file holding one positive number.
+func readPID(path string) (int, bool) {
+	_, pid, err := readPIDFile(path)
+	return pid, err == nil && pid > 0
+}
+
 func waitGone(t *testing.T, p *pidfd.Process, what string) {
 	t.Helper()
 	select {

@@ -141,12 +141,6 @@ func (h *harness) pidFileDirs() []string {
 	return dirs
 }
 
-// readPID reads a PID file holding one positive number.
-func readPID(path string) (int, bool) {
-	_, pid, err := readPIDFile(path)
-	return pid, err == nil && pid > 0
-}
-
 // ErrPIDFileRefused means dlab would not read a PID file: it is not a small
 // regular file, or it is another user's symbolic link.
 var ErrPIDFileRefused = errors.New("refused")
