@@ -399,13 +399,16 @@ http {
 // It writes its PID file once it is ready, as a daemon should: its handlers
 // in place and its child's PID known to them. dlab may signal it from then
 // on; a SIGTERM between "sleep &" and "child=$!" would leave the sleep.
+// The handler kills the child with SIGKILL: a SIGTERM that reaches the
+// child between its fork and its exec of sleep is caught by the trap it
+// inherited, then dropped as it resets its traps, and sleep runs on.
 const shellDaemon = `#!/bin/sh
 pidfile=$(realpath -m "$1")
 setsid -f sh -c '
   exec </dev/null >/dev/null 2>&1
   umask 022
   cd /
-  trap "rm -f \"$1\"; kill \$child 2>/dev/null; exit 0" TERM
+  trap "rm -f \"$1\"; kill -KILL \$child 2>/dev/null; exit 0" TERM
   sleep 1000 & child=$!
   echo $$ >"$1"
   while :; do wait $child; sleep 1000 & child=$!; done
