@@ -47,7 +47,10 @@ func runJob(args []string) int {
 	event.Send(events, event.Self(name, "ready"))
 	sig := (<-sigs).(syscall.Signal)
 	event.Send(events, event.Self(name, "signal").With("signal", proc.SignalName(sig)))
+	// Reset alone restores what the process inherited, which may be
+	// "ignored" (a script's `dlab ... &` hands SIGINT down ignored).
 	signal.Reset(sig)
+	reexec.SetDefault(sig)
 	syscall.Kill(os.Getpid(), sig)
 	select {} // the default action ends the process
 }

@@ -119,7 +119,10 @@ func runSleep([]string) int {
 			}
 		case <-moment:
 			event.Send(events, event.Self(roleSleep, "dying").With("signal", proc.SignalName(fatal)))
+			// Reset alone restores what the process inherited, which may
+			// be "ignored".
 			signal.Reset(fatal)
+			reexec.SetDefault(fatal)
 			syscall.Kill(os.Getpid(), fatal)
 			select {}
 		}
@@ -226,10 +229,21 @@ func exited(ctx context.Context, opts Options) (Session, error) {
 	if _, err := d.sh.Run(ctx, "exit"); err != nil {
 		return d.Session, err
 	}
+	m := d.sh.Mark()
 	if err := d.sh.Type("exit"); err != nil {
 		return d.Session, err
 	}
 	if err := d.shellGone(ctx); err != nil {
+		return d.Session, err
+	}
+	// The terminal's echo of the typed exit, and bash's own "exit" as it
+	// leaves, were written before the shell ended, but may not be read yet.
+	lines := 1
+	if d.Shell == "bash" {
+		lines = 2
+	}
+	err = d.sh.WaitOutput(ctx, m, func(out string) bool { return strings.Count(out, "exit\n") >= lines })
+	if err != nil {
 		return d.Session, err
 	}
 	d.Transcript = d.sh.Since(d.begin)
@@ -413,11 +427,24 @@ func (d *demo) suspend(ctx context.Context) error {
 	return d.waitStopped(ctx, j)
 }
 
-// waitStopped waits until /proc shows j stopped (state T).
+// waitStopped waits until /proc shows every thread of j stopped (state
+// T). The job, dlab in Go, has several threads, and the stop is complete
+// only once the last one has stopped: until then wait(2) doesn't report it
+// to the shell, and a shell that asks at its next prompt (dash) would have
+// nothing to say.
 func (d *demo) waitStopped(ctx context.Context, j *Job) error {
+	fs := proc.Live()
 	err := poll(ctx, func() bool {
-		st, err := proc.Live().Stat(j.PID)
-		return err == nil && st.State == 'T'
+		tids, err := fs.Tasks(j.PID)
+		if err != nil || len(tids) == 0 {
+			return false
+		}
+		for _, tid := range tids {
+			if st, err := fs.Stat(tid); err != nil || st.State != 'T' {
+				return false
+			}
+		}
+		return true
 	})
 	if err != nil {
 		return fmt.Errorf("%s was not stopped: %w", j.Command, err)
