@@ -96,7 +96,7 @@ var demoSays = map[string][]string{
 	"logs":              {sysv.LogReloaded, sysv.LogShutdown, "removed its PID file"},
 	"pkill":             {"$ pkill -f ", "(no output; exit status 1)"},
 	"troubleshoot":      {"✓ PID file names the running daemon", "answered \"hello"},
-	"job-stops":         {"| `dlab __read-terminal &` | off | stopped by SIGTTIN |", "| `dlab __write-terminal &` | off | wrote, then exited with status 0 |", "| `dlab __write-terminal &` | on | stopped by SIGTTOU |", "| `dlab __sleep`, then ^Z | on | stopped by SIGTSTP |", "$ " + jobstop.Written, "Stopped (tty input)", "Stopped (tty output)"},
+	"job-stops":         {"| `dlab __read-terminal &` | off | stopped by SIGTTIN |", "| `dlab __write-terminal &` | off | wrote, then exited with status 0 |", "| `dlab __write-terminal &` | on | stopped by SIGTTOU |", "| `dlab __sleep`, then ^Z | off | stopped by SIGTSTP |", "$ " + jobstop.Written, "Stopped (tty input)", "Stopped (tty output)"},
 	"stopped-jobs-exit": {"| after the shell exited | still running, terminal ? | killed by SIG", "| signals it got | SIGHUP and SIGCONT |", "| after the shell was killed | killed by SIGHUP |"},
 	"tty-acquire":       {"| its controlling terminal is now pts/", "| no controlling terminal still (ps shows ?) |"},
 	"sd-notify":         {"READY=1", "yes: 127.0.0.1:", "STOPPING=1", "the unit becomes active"},

@@ -165,9 +165,10 @@ type Session struct {
 	Jobs       []*Job
 }
 
-// Stops runs the four stops: a background reader (SIGTTIN), a background
-// writer without and with `stty tostop` (SIGTTOU), and a foreground reader
-// stopped by ^Z (SIGTSTP).
+// Stops types four jobs, one at a time: a background reader (stopped by
+// SIGTTIN), a background writer without and with `stty tostop` (let
+// through, then stopped by SIGTTOU), and `dlab __sleep` in the foreground
+// stopped by ^Z (SIGTSTP); then `jobs -l`, where the shell names each stop.
 func Stops(ctx context.Context, opts Options) (Session, error) {
 	d, err := start(ctx, opts)
 	if err != nil {
@@ -179,9 +180,9 @@ func Stops(ctx context.Context, opts Options) (Session, error) {
 		func() error { return d.background(ctx, roleWrite, false) },
 		func() error { _, err := d.sh.Run(ctx, "stty tostop"); d.tostop = true; return err },
 		func() error { return d.background(ctx, roleWrite, true) },
+		func() error { _, err := d.sh.Run(ctx, "stty -tostop"); d.tostop = false; return err },
 		func() error { return d.suspend(ctx) },
 		func() error { return d.jobsList(ctx) },
-		func() error { _, err := d.sh.Run(ctx, "stty -tostop"); d.tostop = false; return err },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
