@@ -252,9 +252,14 @@ func exited(ctx context.Context, opts Options) (Session, error) {
 	if err := d.ended(ctx, stopped); err != nil {
 		return d.Session, err
 	}
-	// The running job is not signalled at all: read what it has become,
-	// then end it.
-	if st, err := proc.Live().Stat(sleeper.PID); err == nil {
+	// What the running job got from the shell, it reported before the
+	// stopped job's last word (which came a moment after the shell ended):
+	// the pipe keeps the order of the writes.
+	sleeper.Signals = d.signalsOf(sleeper)
+	if !sleeper.proc.Alive() {
+		x, _ := sleeper.proc.ExitStatus(ctx)
+		sleeper.Ended = x.String()
+	} else if st, err := proc.Live().Stat(sleeper.PID); err == nil {
 		sleeper.TTYAfter = proc.TTYName(st.TTY)
 	}
 	return d.Session, nil
@@ -493,18 +498,24 @@ func (d *demo) ended(ctx context.Context, j *Job) error {
 		return fmt.Errorf("%s did not end: %w", j.Command, err)
 	}
 	j.Ended = x.String()
+	j.Signals = d.signalsOf(j)
+	return nil
+}
+
+// signalsOf lists the signals j reported so far. Those that were pending
+// together when a stopped job woke up reach it in no order that says which
+// was sent first: SIGCONT is put last, as the shell and the kernel send it.
+func (d *demo) signalsOf(j *Job) []string {
+	var sigs []string
 	for _, e := range d.log.Seen() {
 		if e.PID == j.PID && e.Kind == "signal" {
-			j.Signals = append(j.Signals, e.Fields["signal"])
+			sigs = append(sigs, e.Fields["signal"])
 		}
 	}
-	// Both were pending when the job woke up, and the runtime hands caught
-	// signals over in no order that says which came first: SIGCONT is put
-	// last, as the shell and the kernel send it.
-	slices.SortStableFunc(j.Signals, func(a, b string) int {
+	slices.SortStableFunc(sigs, func(a, b string) int {
 		return cmp.Compare(b2i(a == "SIGCONT"), b2i(b == "SIGCONT"))
 	})
-	return nil
+	return sigs
 }
 
 func b2i(b bool) int {
