@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dlab/content"
+	"dlab/demos/lab/jobstop"
 	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/testkit/leakcheck"
@@ -74,31 +75,32 @@ func TestUnknownDemoIsAClearError(t *testing.T) {
 // observation the lesson's claim rests on. A demo's output must never
 // hold one of demoNever.
 var demoSays = map[string][]string{
-	"compare":      {"| **Terminal** |", "none (ps shows ?)"},
-	"signals":      {"| SIGTERM | killed by SIGTERM ✓ |", "| ^C typed on the terminal | killed by SIGINT ✓ | not reached: still running ✓ |"},
-	"explain-self": {"| dlab's verdict |", "| controlling terminal |"},
-	"ps-spot":      {"kernel threads", "`dlab ps --daemons`"},
-	"pstree":       {"<- the demo daemon", "<- this dlab"},
-	"orphan":       {"(the subreaper)", "reaped by the subreaper, exit status 0"},
-	"zombie":       {"| exited, not yet waited for | Z (zombie) |", "the PID is free again"},
-	"detach":       {"| 2. first child |", "| fails: EPERM | unchanged |", "| ok | "},
-	"fds":          {"| 0 stdin | /dev/pts/", "| /dev/null |", "./dlab.log"},
-	"cwd-umask":    {"| / | 0027 |"},
-	"jobcontrol":   {"| after ^C | nothing: still running | got SIGINT, then killed by SIGINT | nothing: still running |"},
-	"hangup":       {"| after the hang-up | killed by SIGHUP | still running |"},
-	"nohup":        {"✓ the program survived the hang-up"},
-	"setsid":       {"✓ it has no controlling terminal"},
-	"pty-server":   {"✓"},
-	"supervised":   {"✓"},
-	"privileges":   {"tcp 127.0.0.1:"},
-	"unit-file":    {"Type=forking", "systemd-analyze"},
-	"logs":         {sysv.LogReloaded, sysv.LogShutdown, "removed its PID file"},
-	"pkill":        {"$ pkill -f ", "(no output; exit status 1)"},
-	"troubleshoot": {"✓ PID file names the running daemon", "answered \"hello"},
-	"job-stops":    {"| background | off | stopped by SIGTTIN |", "| background | off | ran on, exit status 0 |", "| background | on | stopped by SIGTTOU |", "| foreground | off | stopped by SIGTSTP |"},
-	"tty-acquire":  {"| its controlling terminal is now pts/", "| no controlling terminal still (ps shows ?) |"},
-	"sd-notify":    {"READY=1", "yes: 127.0.0.1:", "STOPPING=1", "the unit becomes active"},
-	"pidfile-lock": {"fails at once with EWOULDBLOCK", "killed by SIGKILL: no handler ran", "takes the lock at once"},
+	"compare":           {"| **Terminal** |", "none (ps shows ?)"},
+	"signals":           {"| SIGTERM | killed by SIGTERM ✓ |", "| ^C typed on the terminal | killed by SIGINT ✓ | not reached: still running ✓ |"},
+	"explain-self":      {"| dlab's verdict |", "| controlling terminal |"},
+	"ps-spot":           {"kernel threads", "`dlab ps --daemons`"},
+	"pstree":            {"<- the demo daemon", "<- this dlab"},
+	"orphan":            {"(the subreaper)", "reaped by the subreaper, exit status 0"},
+	"zombie":            {"| exited, not yet waited for | Z (zombie) |", "the PID is free again"},
+	"detach":            {"| 2. first child |", "| fails: EPERM | unchanged |", "| ok | "},
+	"fds":               {"| 0 stdin | /dev/pts/", "| /dev/null |", "./dlab.log"},
+	"cwd-umask":         {"| / | 0027 |"},
+	"jobcontrol":        {"| after ^C | nothing: still running | got SIGINT, then killed by SIGINT | nothing: still running |", "$ dlab __lesson-job bg &\n", "$ dlab __lesson-job fg\n^C\n"},
+	"hangup":            {"| after the hang-up | killed by SIGHUP | still running |"},
+	"nohup":             {"✓ the program survived the hang-up"},
+	"setsid":            {"✓ it has no controlling terminal"},
+	"pty-server":        {"✓"},
+	"supervised":        {"✓"},
+	"privileges":        {"tcp 127.0.0.1:"},
+	"unit-file":         {"Type=forking", "systemd-analyze"},
+	"logs":              {sysv.LogReloaded, sysv.LogShutdown, "removed its PID file"},
+	"pkill":             {"$ pkill -f ", "(no output; exit status 1)"},
+	"troubleshoot":      {"✓ PID file names the running daemon", "answered \"hello"},
+	"job-stops":         {"| `dlab __read-terminal &` | off | stopped by SIGTTIN |", "| `dlab __write-terminal &` | off | wrote, then exited with status 0 |", "| `dlab __write-terminal &` | on | stopped by SIGTTOU |", "| `dlab __sleep`, then ^Z | off | stopped by SIGTSTP |", "$ " + jobstop.Written, "Stopped (tty input)", "Stopped (tty output)"},
+	"stopped-jobs-exit": {"| after the shell exited | still running, terminal ? | killed by SIG", "| signals it got | SIGHUP and SIGCONT |", "| after the shell was killed | killed by SIGHUP |"},
+	"tty-acquire":       {"| its controlling terminal is now pts/", "| no controlling terminal still (ps shows ?) |"},
+	"sd-notify":         {"READY=1", "yes: 127.0.0.1:", "STOPPING=1", "the unit becomes active"},
+	"pidfile-lock":      {"fails at once with EWOULDBLOCK", "killed by SIGKILL: no handler ran", "takes the lock at once"},
 }
 
 var demoNever = []string{"✗", "does not hold", "MISMATCH"}

@@ -1,275 +1,186 @@
-// Package jobs shows job control on a real terminal: a small shell on a
-// fresh pseudo-terminal with one job in the foreground and one in the
-// background, and ^C typed at it; and setsid(2) tried by a process-group
-// leader and by a process that is not one.
+// Package jobs shows job control in a real interactive shell (bash -i,
+// else sh -i) on a fresh pseudo-terminal: one job typed with & and one in
+// the foreground, then ^C typed at the terminal; and setsid(2) tried by a
+// process-group leader and by a process that is not one.
 //
-// demos/lab/normal has one job per terminal; this needs two in one session.
-// Every process is dlab itself in a hidden role (reexec), with a lifeline to
-// the dlab that started it.
+// The jobs are dlab in a hidden role, typed as `dlab __lesson-job bg &` and
+// `dlab __lesson-job fg`; each reports on the shell's event pipe (package
+// event) when it is ready and which signal it got. Everything else is read
+// where ps reads it, in /proc, and how the foreground job ended from its
+// pidfd.
 package jobs
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
 	"dlab/demos/core/proc"
 	"dlab/demos/launch/event"
+	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
+	"dlab/demos/launch/registry"
+	"dlab/demos/launch/shell"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
-const (
-	roleShell = "lesson-shell" // session leader on the pty: starts a foreground and a background job
-	roleJob   = "lesson-job"   // a job: reports SIGINT, then dies of it as a program without a handler would
-)
+// roleJob is a job: it reports the signal that ends a program and dies of
+// it, as a program without a handler would.
+const roleJob = "lesson-job"
 
-// The file descriptors the shell and its jobs inherit: events (package
-// event) go to dlab on fd 3; fd 4 is the read end of a pipe whose write end only dlab holds, so
-// every process of the demo ends when the demo is over (dlab closes it) and
-// not only when dlab is gone (the lifeline).
-const (
-	eventsFD = 3
-	doneFD   = 4
-)
+func init() { reexec.Register(roleJob, runJob) }
 
-func init() {
-	reexec.Register(roleShell, runShell)
-	reexec.Register(roleJob, runJob)
-}
-
-// Result is what the job-control demo saw.
-type Result struct {
-	TTY string // the pseudo-terminal, "pts/N"
-	// Shell, Foreground and Background as ps would find them before the
-	// ^C, each once it was asleep.
-	Shell, Foreground, Background proc.Stat
-	ForegroundEnded               string // how the foreground job ended: "killed by SIGINT"
-	BackgroundAfter               string // "nothing: still running", "got SIGINT" or "gone"
-	ShellAfter                    string // "nothing: still running" or "gone"
-}
-
-// runShell is a tiny job-control shell: it starts "fg" as the terminal's
-// foreground job and "bg" as a background job, each in a process group of
-// its own (setpgid), reports their PIDs, and reports how each ends.
-func runShell(args []string) int {
-	events := os.NewFile(eventsFD, "events")
-	done := os.NewFile(doneFD, "done")
-	fail := func(err error) int {
-		e := event.Self("shell", "error")
-		e.Error = err.Error()
-		event.Send(events, e)
-		return 1
-	}
-	start := func(name string, foreground bool) (*exec.Cmd, error) {
-		cmd, err := reexec.Command(roleJob, name)
-		if err != nil {
-			return nil, err
-		}
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		cmd.ExtraFiles = []*os.File{events, done}
-		// As a shell does between fork and exec: a process group of its
-		// own, and for the foreground job, tcsetpgrp on the terminal (fd 0).
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Foreground: foreground, Ctty: 0}
-		return cmd, cmd.Start()
-	}
-	fg, err := start("fg", true)
-	if err != nil {
-		return fail(fmt.Errorf("cannot start the foreground job: %w", err))
-	}
-	bg, err := start("bg", false)
-	if err != nil {
-		fg.Process.Kill()
-		fg.Wait()
-		return fail(fmt.Errorf("cannot start the background job: %w", err))
-	}
-	event.Send(events, event.Self("shell", "ready"))
-	ended := make(chan struct{}, 2)
-	for name, cmd := range map[string]*exec.Cmd{"fg": fg, "bg": bg} {
-		go func() {
-			how := howEnded(cmd.Wait(), cmd)
-			event.Send(events, event.Event{Role: name, Kind: "ended", PID: cmd.Process.Pid}.With("how", how))
-			ended <- struct{}{}
-		}()
-	}
-	<-ended
-	<-ended
-	return 0
-}
-
-// howEnded says how a job ended, as a shell's wait() sees it.
-func howEnded(err error, cmd *exec.Cmd) string {
-	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	switch {
-	case ok && ws.Signaled():
-		return "killed by " + unix.SignalName(ws.Signal())
-	case ok:
-		return fmt.Sprintf("exited %d", ws.ExitStatus())
-	case err != nil:
-		return "unknown"
-	}
-	return "exited"
-}
-
-// runJob waits for SIGINT or for the demo to end. On SIGINT it reports it,
-// then dies of it: the default action, as a program that doesn't catch
-// SIGINT would.
+// runJob reports itself, then waits. At SIGINT, SIGHUP or SIGTERM it
+// reports the signal, then dies of it.
 func runJob(args []string) int {
 	name := "job"
 	if len(args) > 0 {
 		name = args[0]
 	}
-	events := os.NewFile(eventsFD, "events")
-	done := os.NewFile(doneFD, "done")
-	ints := make(chan os.Signal, 1)
-	signal.Notify(ints, syscall.SIGINT)
-	gone := make(chan struct{})
-	go func() { io.Copy(io.Discard, done); close(gone) }()
+	events := event.Inherit(shell.EventsFD)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGINT, unix.SIGHUP, unix.SIGTERM)
 	event.Send(events, event.Self(name, "ready"))
-	select {
-	case <-ints:
-		event.Send(events, event.Self(name, "signal").With("signal", "SIGINT"))
-		signal.Reset(syscall.SIGINT)
-		syscall.Kill(os.Getpid(), syscall.SIGINT)
-		select {} // the default action ends the process
-	case <-gone:
-		return 0
-	}
+	sig := (<-sigs).(syscall.Signal)
+	event.Send(events, event.Self(name, "signal").With("signal", proc.SignalName(sig)))
+	// Reset alone restores what the process inherited, which may be
+	// "ignored" (a script's `dlab ... &` hands SIGINT down ignored).
+	signal.Reset(sig)
+	reexec.SetDefault(sig)
+	syscall.Kill(os.Getpid(), sig)
+	select {} // the default action ends the process
 }
 
-// ControlC runs the shell on a new pseudo-terminal, types ^C and reports
-// who got it. Everything it started has ended, or been let go, when it
-// returns.
-func ControlC(ctx context.Context) (Result, error) {
-	var res Result
-	master, slave, err := pty.Open()
-	if err != nil {
-		return res, fmt.Errorf("cannot open a pseudo-terminal: %w", err)
-	}
-	defer master.Close()
-	res.TTY = strings.TrimPrefix(slave.Name(), "/dev/")
-	evR, evW, err := os.Pipe()
-	if err != nil {
-		slave.Close()
-		return res, err
-	}
-	defer evR.Close()
-	doneR, doneW, err := os.Pipe()
-	if err != nil {
-		slave.Close()
-		evW.Close()
-		return res, err
-	}
-	defer doneW.Close()
+// Options say which shell to run.
+type Options struct {
+	// Shell is "bash" or "sh"; empty means bash if installed, else sh.
+	Shell string
+	// Registry records the shell for 'dlab demo cleanup'; nil: the user's.
+	Registry *registry.Store
+}
 
-	shell, err := reexec.Command(roleShell)
-	if err != nil {
-		return res, err
-	}
-	shell.Stdin, shell.Stdout, shell.Stderr = slave, slave, slave
-	shell.ExtraFiles = []*os.File{evW, doneR}
-	// A new session whose controlling terminal is the pty: Setctty needs
-	// Setsid, and Ctty is the child's fd 0.
-	shell.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	err = shell.Start()
-	slave.Close()
-	evW.Close()
-	doneR.Close()
-	if err != nil {
-		return res, fmt.Errorf("cannot start the shell: %w", err)
-	}
-	// Whatever happens: let the jobs go, then reap the shell.
-	defer func() {
-		doneW.Close()
-		shell.Wait()
-	}()
-	// What the terminal echoes (^C) must be read, or a full buffer would
-	// block the processes writing to the terminal.
-	go io.Copy(io.Discard, master)
+// Result is what the job-control demo saw.
+type Result struct {
+	Shell  string // "bash" or "sh"
+	NoBash bool   // bash was wanted but is not installed: this is sh
+	TTY    string // the pseudo-terminal, "pts/N"
+	// Shell, Foreground and Background as ps would find them before the
+	// ^C, each once it was asleep.
+	ShellStat, Foreground, Background proc.Stat
+	ForegroundGot                     string // the signal the foreground job reported: "SIGINT"
+	ForegroundEnded                   string // how it ended, from its pidfd: "killed by SIGINT"
+	BackgroundAfter                   string // "nothing: still running", "got SIGINT" or "gone"
+	ShellAfter                        string // "nothing: still running" or "gone"
+	Transcript                        string // what the terminal showed
+}
 
-	events := make(chan event.Event, 16)
-	go func() {
-		event.Read(context.Background(), evR, func(e event.Event) error {
-			events <- e
-			return nil
-		})
-		close(events)
-	}()
-	// Each event is known by "role kind": "shell ready", "fg ready",
-	// "fg signal", "fg ended".
-	seen := map[string]event.Event{}
-	wait := func(keys ...string) error {
-		for {
-			done := true
-			for _, k := range keys {
-				if _, ok := seen[k]; !ok {
-					done = false
-				}
-			}
-			if done {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("waiting for %s: %w", strings.Join(keys, ", "), ctx.Err())
-			case e, ok := <-events:
-				if !ok {
-					return fmt.Errorf("the demo's shell ended early (saw %d events)", len(seen))
-				}
-				if e.Kind == "error" {
-					return errors.New(e.Error)
-				}
-				seen[e.Role+" "+e.Kind] = e
-			}
+// ControlC starts the shell on a new pseudo-terminal, types a background
+// and a foreground job, then ^C, and reports who got it. Everything it
+// started has ended when it returns.
+func ControlC(ctx context.Context, opts Options) (res Result, err error) {
+	store := opts.Registry
+	if store == nil {
+		if s, err := registry.Default(); err == nil {
+			store = &s
 		}
 	}
-	if err := wait("shell ready", "fg ready", "bg ready"); err != nil {
+	sh, err := shell.Start(ctx, shell.Options{Shell: opts.Shell, Registry: store})
+	if err != nil {
 		return res, err
 	}
+	log := sh.Log()
+	var held []*pidfd.Process
+	defer func() {
+		// The shell passes the hang-up on to its background job (bash
+		// does; dash does not): whatever is left is ended here.
+		sh.Close()
+		for _, p := range held {
+			if p.Alive() {
+				p.Signal(unix.SIGKILL)
+			}
+			p.Close()
+		}
+		end, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		log.WaitClosed(end)
+	}()
+	res.Shell, res.TTY = sh.Name, sh.TTY
+	res.NoBash = opts.Shell == "" && sh.Name != "bash"
+	// The transcript starts at the first prompt, which Start waited for.
+	begin := sh.Mark() - shell.Mark(len(shell.Prompt))
+	defer func() { res.Transcript = sh.Since(begin) }()
+
+	start := func(line, name string) (event.Event, error) {
+		if err := sh.Type(line); err != nil {
+			return event.Event{}, err
+		}
+		e, err := log.Wait(ctx, line+" to start", shell.Of(name, "ready", 0))
+		if err != nil {
+			return e, err
+		}
+		p, err := pidfd.Open(e.PID, e.StartTime)
+		if err != nil {
+			return e, err
+		}
+		held = append(held, p)
+		return e, nil
+	}
+	m := sh.Mark()
+	bg, err := start("dlab __"+roleJob+" bg &", "bg")
+	if err != nil {
+		return res, err
+	}
+	if err := sh.WaitPrompt(ctx, m); err != nil {
+		return res, err
+	}
+	m = sh.Mark()
+	fg, err := start("dlab __"+roleJob+" fg", "fg")
+	if err != nil {
+		return res, err
+	}
+
 	fs := proc.Live()
-	pids := []int{seen["shell ready"].PID, seen["fg ready"].PID, seen["bg ready"].PID}
+	pids := []int{sh.PID, fg.PID, bg.PID}
 	stats := make([]proc.Stat, 3)
 	for i, pid := range pids {
 		if stats[i], err = settled(ctx, fs, pid); err != nil {
 			return res, err
 		}
 	}
-	res.Shell, res.Foreground, res.Background = stats[0], stats[1], stats[2]
+	res.ShellStat, res.Foreground, res.Background = stats[0], stats[1], stats[2]
 
-	// Type ^C: the terminal's VINTR character, written to the master side
-	// as a keyboard would.
-	intr := byte(3)
-	if t, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS); err == nil {
-		intr = t.Cc[unix.VINTR]
-	}
-	if _, err := master.Write([]byte{intr}); err != nil {
-		return res, fmt.Errorf("typing ^C: %w", err)
-	}
-	if err := wait("fg signal", "fg ended"); err != nil {
+	if err := sh.Press(shell.Interrupt); err != nil {
 		return res, err
 	}
-	res.ForegroundEnded = seen["fg ended"].Fields["how"]
+	got, err := log.Wait(ctx, "the foreground job's signal", shell.Of("fg", "signal", fg.PID))
+	if err != nil {
+		return res, err
+	}
+	res.ForegroundGot = got.Fields["signal"]
+	x, err := held[1].ExitStatus(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.ForegroundEnded = x.String()
+	// The shell shows its prompt once it has reaped the foreground job.
+	if err := sh.WaitPrompt(ctx, m); err != nil {
+		return res, err
+	}
 	// The driver signals the whole foreground group at once: by the time the
 	// foreground job has reported, the background job would have been
 	// signalled too, had it been in that group.
 	res.BackgroundAfter = "nothing: still running"
-	if _, got := seen["bg signal"]; got {
-		res.BackgroundAfter = "got SIGINT"
-	} else if st, err := fs.Stat(pids[2]); err != nil || st.State == 'Z' {
+	if e, got := log.Find(shell.Of("bg", "signal", bg.PID)); got {
+		res.BackgroundAfter = "got " + e.Fields["signal"]
+	} else if !held[0].Alive() {
 		res.BackgroundAfter = "gone"
 	}
 	res.ShellAfter = "nothing: still running"
-	if st, err := fs.Stat(pids[0]); err != nil || st.State == 'Z' {
+	if sh.ExitState() != nil {
 		res.ShellAfter = "gone"
 	}
 	return res, nil

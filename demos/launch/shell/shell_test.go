@@ -32,6 +32,7 @@ func runTestJob(args []string) int {
 	sig := (<-sigs).(syscall.Signal)
 	event.Send(events, event.Self(args[0], "signal").With("signal", sig.String()))
 	signal.Reset(sig)
+	reexec.SetDefault(sig) // not what it inherited: maybe "ignored"
 	syscall.Kill(os.Getpid(), sig)
 	select {}
 }
@@ -149,5 +150,55 @@ func TestJobControlAndHangUpInARealShell(t *testing.T) {
 			syscall.Kill(bg.PID, syscall.SIGHUP)
 			waitEvent(ctx, t, s, "bg", "signal")
 		})
+	}
+}
+
+// An EventLog keeps what came before the event waited for, and sees the
+// end of the events once the shell and its commands are gone; Signal kills
+// the shell as `kill -KILL` from elsewhere would.
+func TestEventLogKeepsEventsAndSignalEndsTheShell(t *testing.T) {
+	ctx := deadline(t)
+	s, err := Start(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	log := s.Log()
+	if _, err := s.Run(ctx, "dlab __"+testJob+" one &"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(ctx, "dlab __"+testJob+" two &"); err != nil {
+		t.Fatal(err)
+	}
+	two, err := log.Wait(ctx, "two", Of("two", "ready", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := log.Wait(ctx, "one", Of("one", "ready", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log.Seen()) != 2 || one.PID == two.PID {
+		t.Errorf("seen %+v; want the two ready events", log.Seen())
+	}
+	if err := s.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Exited():
+	case <-ctx.Done():
+		t.Fatal("the shell outlived SIGKILL")
+	}
+	if err := s.Signal(syscall.SIGKILL); err != nil {
+		t.Errorf("Signal after the end: %v", err)
+	}
+	for _, e := range []event.Event{one, two} {
+		syscall.Kill(e.PID, syscall.SIGHUP)
+	}
+	if err := log.WaitClosed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := log.Wait(ctx, "nothing", Of("none", "ready", 0)); err == nil {
+		t.Error("Wait after the end of the events returned no error")
 	}
 }
