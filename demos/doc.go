@@ -16,15 +16,19 @@
 //     without ever hitting a reused PID; launch/registry records every
 //     process the moment it is started, so `dlab demo cleanup` can end it;
 //     launch/term opens pseudo-terminals (the only package that does);
+//     launch/shell runs the machine's own interactive shell (bash -i, else
+//     sh -i) on one and types into it, for the demos about what a shell
+//     does (job control, the hang-up, nohup, setsid);
 //     launch/tool runs the machine's own programs (ps, systemd-analyze)
 //     for a lesson.
 //   - lab: the demo processes and the experiments on them. lab/sysv is the
 //     daemon of daemon(7)'s fifteen steps; lab/normal the foreground job on a
 //     terminal; lab/spectrum the processes in between (nohup, setsid, a pty
 //     server, a supervised service); lab/compare the side-by-side table and
-//     the signal experiments; lab/jobs job control on one terminal (^C,
+//     the signal experiments; lab/jobs job control in a real shell (^C,
 //     setsid); lab/orphan orphans, subreapers and zombies; lab/jobstop
-//     SIGTTIN, SIGTTOU and SIGTSTP stopping jobs; lab/ctty a session leader
+//     SIGTTIN, SIGTTOU and SIGTSTP stopping a real shell's jobs, and what
+//     the shell does to stopped jobs when it exits; lab/ctty a session leader
 //     acquiring a terminal (why the second fork); lab/pidlock the flock'd
 //     PID file; lab/sdnotify both ends of NOTIFY_SOCKET (the grader listens
 //     with it too).

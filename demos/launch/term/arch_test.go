@@ -9,35 +9,18 @@ import (
 
 const creackPty = "github.com/creack/pty"
 
-// stillOnPty are the packages that open their pseudo-terminals with
-// creack/pty directly. They are being moved onto term.Open; this list is
-// then emptied, and stays empty.
-var stillOnPty = map[string]bool{
-	"demos/lab/jobs":    true,
-	"demos/lab/jobstop": true,
-}
-
 // TestOnlyTermOpensPseudoTerminals holds the architecture's rule: a
 // pseudo-terminal is opened in one place, term.Open, which hands the
 // master over non-blocking (so closing it, the hang-up the lessons show,
 // ends a read at once) and close-on-exec (so no process a demo starts holds
 // the other side by accident). creack/pty's master is neither.
 func TestOnlyTermOpensPseudoTerminals(t *testing.T) {
-	importers := map[string]bool{}
 	for _, f := range gosource.Files(t, parser.ImportsOnly) {
 		for _, p := range f.Imports() {
 			if p != creackPty || f.Dir == "demos/launch/term" {
 				continue
 			}
-			importers[f.Dir] = true
-			if !stillOnPty[f.Dir] {
-				t.Errorf("%s imports %s: open pseudo-terminals with term.Open (dlab/demos/launch/term)", f.Path, creackPty)
-			}
-		}
-	}
-	for dir := range stillOnPty {
-		if !importers[dir] {
-			t.Errorf("%s no longer imports %s: remove it from stillOnPty", dir, creackPty)
+			t.Errorf("%s imports %s: open pseudo-terminals with term.Open (dlab/demos/launch/term)", f.Path, creackPty)
 		}
 	}
 }
