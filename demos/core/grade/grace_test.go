@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,5 +33,16 @@ func TestLeftoverGraceGrowsWithLoad(t *testing.T) {
 		if got < c.min || got > c.max {
 			t.Errorf("loadavg %q: grace %v, want %v to %v", c.loadavg, got, c.min, c.max)
 		}
+	}
+}
+
+// On a busy machine the report says why the window was longer than asked.
+func TestAStretchedWindowIsSaid(t *testing.T) {
+	o := Observation{Mode: SysV, Command: []string{"./d"}, Timeout: 12 * time.Second,
+		StretchedFor: "2s asked for, stretched for a busy machine: load 12.0 on 2 CPUs",
+		Original:     &Original{PID: 120, StillForeground: true, ExitCode: -1}}
+	it, _ := Judge(o).Item("returns")
+	if it.Status != Fail || !strings.Contains(it.Observed, "within 12s (2s asked for, stretched for a busy machine: load 12.0 on 2 CPUs)") {
+		t.Errorf("returns: %s %q", it.Status, it.Observed)
 	}
 }

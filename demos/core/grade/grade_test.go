@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,7 +178,9 @@ func TestWrongProgramsGetAnAnswer(t *testing.T) {
 		r := grade(t, Options{Command: []string{sample(t, "sysv-foreground.sh")}, Timeout: 3 * time.Second})
 		expect(t, r, false, map[string]Status{"returns": Fail, "survivor": Skip, "sigterm": Skip})
 		it, _ := r.Item("returns")
-		if !strings.Contains(it.Observed, "did not return control within 3s: it is still running in the foreground, like a normal program") {
+		// "within 3s", or longer on a busy machine, which it then says.
+		within := regexp.MustCompile(`did not return control within (3s|[0-9.]+s \(3s asked for, stretched for a busy machine: [^)]*\)): it is still running in the foreground, like a normal program`)
+		if !within.MatchString(it.Observed) {
 			t.Errorf("returns says %q", it.Observed)
 		}
 		if d := time.Since(start); d > 60*time.Second {

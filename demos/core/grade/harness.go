@@ -35,6 +35,9 @@ type harness struct {
 	reaper *reaper.Reaper
 	abort  chan struct{}
 	obs    *Observation
+	// busy is busyFactor when the check started: 1, or more on a busy
+	// machine, by which the windows were stretched.
+	busy float64
 
 	limit *reaper.PidsLimit
 	nproc uint64
@@ -62,7 +65,7 @@ func harnessMain(args []string) int {
 		return 2
 	}
 	h := &harness{
-		opts: opts, fs: proc.Live(), self: os.Getpid(),
+		busy: 1, opts: opts, fs: proc.Live(), self: os.Getpid(),
 		abort: make(chan struct{}), exclude: map[int]bool{}, started: time.Now(),
 		obs: &Observation{
 			Command: opts.Command, Timeout: opts.Timeout, Harness: os.Getpid(),
@@ -71,6 +74,14 @@ func harnessMain(args []string) int {
 	}
 	if opts.NewStyle {
 		h.obs.Mode = NewStyle
+	}
+	// On a busy machine the program gets longer, and the report says so.
+	if f := busyFactor(h.fs); f > 1 {
+		h.opts.Timeout, h.busy = stretch(opts.Timeout, f), f
+		h.obs.Timeout = h.opts.Timeout
+		if l, err := h.fs.LoadAvg(); err == nil {
+			h.obs.StretchedFor = fmt.Sprintf("%s asked for, stretched for a busy machine: load %.1f on %d CPUs", opts.Timeout, max(l.One, float64(l.Runnable)), runtime.NumCPU())
+		}
 	}
 	var once sync.Once
 	stop := func() { once.Do(func() { close(h.abort) }) }
@@ -467,20 +478,26 @@ func (t *tail) String() string {
 	return strings.ReplaceAll(string(t.buf), "\r\n", "\n")
 }
 
-// leftoverGrace is how long a process the daemon ended (its SIGTERM handler
-// killed a child, say) may take to be gone before it counts as left behind:
-// half a second on a quiet machine, longer while more tasks are runnable
-// than there are CPUs, up to 3 s, so a busy machine doesn't turn a dying
-// child into a leftover.
-func leftoverGrace(fs proc.FS) time.Duration {
-	grace := 500 * time.Millisecond
+// busyFactor is how much longer than on a quiet machine things take now:
+// 1 while no more tasks are runnable than there are CPUs, up to 6 beyond,
+// from /proc/loadavg. The grader's windows grow with it, so that a busy
+// machine (a classroom server, a CI runner) is not taken for a slow daemon.
+func busyFactor(fs proc.FS) float64 {
 	l, err := fs.LoadAvg()
 	if err != nil {
-		return grace
+		return 1
 	}
 	busy := max(l.One, float64(l.Runnable)) / float64(max(runtime.NumCPU(), 1))
-	if busy > 1 {
-		grace = time.Duration(float64(grace) * min(busy, 6))
-	}
-	return grace
+	return min(max(busy, 1), 6)
+}
+
+// stretch returns d made longer by busyFactor f.
+func stretch(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
+
+// leftoverGrace is how long a process the daemon ended (its SIGTERM handler
+// killed a child, say) may take to be gone before it counts as left behind:
+// half a second on a quiet machine, up to 3 s on a busy one, so a busy
+// machine doesn't turn a dying child into a leftover.
+func leftoverGrace(fs proc.FS) time.Duration {
+	return stretch(500*time.Millisecond, busyFactor(fs))
 }

@@ -66,7 +66,7 @@ func (h *harness) service() {
 	}
 	mainPID := main.Pid
 	main.Release() // the reaper waits for it
-	svc := &Service{PID: mainPID, Window: min(readyWindow, h.opts.Timeout)}
+	svc := &Service{PID: mainPID, Window: min(stretch(readyWindow, h.busy), h.opts.Timeout)}
 	o.Service = svc
 	o.Original = &Original{PID: mainPID, ExitCode: -1}
 

@@ -254,7 +254,11 @@ func returnsItem(o Observation) Item {
 		if og.StillForeground {
 			where = "it is still running in the foreground, like a normal program"
 		}
-		it.Status, it.Observed = Fail, fmt.Sprintf("did not return control within %s: %s (if it is meant to run under a service manager, check it with --new-style)", o.Timeout, where)
+		within := o.Timeout.String()
+		if o.StretchedFor != "" {
+			within += " (" + o.StretchedFor + ")"
+		}
+		it.Status, it.Observed = Fail, fmt.Sprintf("did not return control within %s: %s (if it is meant to run under a service manager, check it with --new-style)", within, where)
 	}
 	return it
 }

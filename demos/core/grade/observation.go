@@ -14,6 +14,9 @@ type Observation struct {
 	Command []string `json:"command"`
 	// Timeout bounds the wait for control to return and for SIGTERM to work.
 	Timeout time.Duration `json:"timeout_ns"`
+	// StretchedFor says why Timeout is longer than the one asked for (a
+	// busy machine), empty when it is not.
+	StretchedFor string `json:"timeout_stretched_for,omitempty"`
 	// Harness is the PID of the grader's harness, the child subreaper that
 	// adopts the daemon in place of init.
 	Harness int `json:"harness_pid"`
