@@ -140,6 +140,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	if opts.Background {
 		p.Command += " &"
 	}
+	mark := sh.Mark()
 	if err := sh.Type(p.Command); err != nil {
 		p.Stop()
 		return nil, err
@@ -155,6 +156,13 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 		}
 		p.watch = h
 		go p.watchEnd()
+		// A background job: the shell is back at its prompt.
+		if opts.Background {
+			if err := sh.WaitPrompt(ctx, mark); err != nil {
+				p.Stop()
+				return nil, err
+			}
+		}
 	case <-p.eventsDone:
 		p.Stop()
 		return nil, fmt.Errorf("the demo normal process did not start; its terminal showed %q", p.Output())
@@ -406,6 +414,13 @@ func (p *Process) Hangup() error {
 	return nil
 }
 
+// Run types line at the shell's prompt, as a student would, and returns
+// what the terminal showed until the next prompt: for a background job,
+// whose shell is at its prompt ("jobs -l").
+func (p *Process) Run(ctx context.Context, line string) (string, error) {
+	return p.sh.Run(ctx, line)
+}
+
 // ShellExited is closed when the shell has ended.
 func (p *Process) ShellExited() <-chan struct{} { return p.sh.Exited() }
 
@@ -491,4 +506,61 @@ func (p *Process) stop() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// HangupOutcome is what a hang-up did, as dlab observed it.
+type HangupOutcome struct {
+	Shell    string `json:"shell"`     // "bash" or "sh"
+	ShellEnd string `json:"shell_end"` // "killed by SIGHUP", as dlab, its parent, saw it
+	// Program is how the program ended ("killed by SIGHUP"), or "" if it
+	// survived the shell's end.
+	Program string `json:"program"`
+}
+
+// Survived reports whether the program outlived the hang-up.
+func (o HangupOutcome) Survived() bool { return o.Program == "" }
+
+// HangupAndWatch closes the terminal, waits for the shell to end, and then
+// for the program, if a signal is on its way to it: a SIGHUP the shell sent
+// before it exited is pending by then (or the program is already dying,
+// SIGKILL pending in its threads, or gone). No one else sends a background
+// job SIGHUP: the kernel's hang-up reaches the controlling process and,
+// once that exits, the foreground group only. A job with nothing pending
+// once the shell is gone has survived.
+func (p *Process) HangupAndWatch(ctx context.Context) (HangupOutcome, error) {
+	p.Hangup()
+	select {
+	case <-p.sh.Exited():
+	case <-ctx.Done():
+		return HangupOutcome{}, fmt.Errorf("the shell did not end at the hang-up: %w", ctx.Err())
+	}
+	o := HangupOutcome{Shell: p.Shell, ShellEnd: p.ShellEnd()}
+	if p.signalOnItsWay() {
+		how, err := p.WaitExit(ctx)
+		if err != nil {
+			return o, err
+		}
+		o.Program = how
+	}
+	return o, nil
+}
+
+// signalOnItsWay reports whether the program has ended, or has a signal
+// pending that will end it.
+func (p *Process) signalOnItsWay() bool {
+	select {
+	case <-p.ended:
+		return true
+	default:
+	}
+	fs := proc.Live()
+	st, err := fs.Stat(p.PID)
+	if err != nil || st.StartTime != p.StartTime || st.State == 'Z' || st.State == 'X' {
+		return true
+	}
+	status, err := fs.Status(p.PID)
+	if err != nil {
+		return true
+	}
+	return status.Pending().Has(unix.SIGHUP) || status.Pending().Has(unix.SIGKILL)
 }

@@ -54,10 +54,10 @@ func runProgram(args []string) int {
 		return 1
 	}
 	self, _ := viewOf(os.Getpid())
+	// In the background it says nothing: its words would land anywhere
+	// around the shell's prompt.
 	if self.InForeground {
 		fmt.Printf("demo normal program, PID %d, in the foreground of /dev/%s. ^C ends it.\n", self.PID, self.TTY)
-	} else {
-		fmt.Printf("demo normal program, PID %d, in the background of /dev/%s.\n", self.PID, self.TTY)
 	}
 	rep.send(Event{Kind: "ready", Text: "ready, catching no signal", Self: &self})
 	time.Sleep(a.Lifetime)
