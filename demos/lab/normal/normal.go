@@ -545,22 +545,13 @@ func (p *Process) HangupAndWatch(ctx context.Context) (HangupOutcome, error) {
 	return o, nil
 }
 
-// signalOnItsWay reports whether the program has ended, or has a signal
-// pending that will end it.
+// signalOnItsWay reports whether the program has ended, or has a SIGHUP
+// pending or is dying of one.
 func (p *Process) signalOnItsWay() bool {
 	select {
 	case <-p.ended:
 		return true
 	default:
 	}
-	fs := proc.Live()
-	st, err := fs.Stat(p.PID)
-	if err != nil || st.StartTime != p.StartTime || st.State == 'Z' || st.State == 'X' {
-		return true
-	}
-	status, err := fs.Status(p.PID)
-	if err != nil {
-		return true
-	}
-	return status.Pending().Has(unix.SIGHUP) || status.Pending().Has(unix.SIGKILL)
+	return proc.Live().Ending(p.PID, p.StartTime, unix.SIGHUP)
 }

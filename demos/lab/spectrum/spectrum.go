@@ -33,6 +33,7 @@ import (
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/launch/shell"
 )
 
 // Kind names a member of the spectrum.
@@ -64,6 +65,9 @@ type Options struct {
 	// to this dlab, and if it dies without stopping them, the next demo run
 	// ends them as leftovers.
 	Detach bool
+	// Shell is the shell the nohup and setsid demos type into: "bash" or
+	// "sh"; empty means bash if installed, else sh.
+	Shell string
 }
 
 func (o Options) lifetime() time.Duration {
@@ -120,10 +124,14 @@ func (g *group) hold(role, what string, a announcement) error {
 	}
 	g.procs[a.PID] = p
 	g.members = append(g.members, Member{Role: role, PID: a.PID, StartTime: p.StartTime, What: what})
-	return registry.Add(registry.Entry{
+	e := registry.Entry{
 		PID: a.PID, StartTime: p.StartTime, Kind: RegistryKind(g.kind, role), Run: registry.RunID(),
 		LogFile: g.path(logOf(role)), Owner: g.owner,
-	})
+	}
+	if role == "shell" {
+		e.StopSignal = shell.StopSignal
+	}
+	return registry.Add(e)
 }
 
 // command is reexec.Command for a process of this demo, whose lifeline
@@ -149,13 +157,10 @@ func (g *group) started(cmd *exec.Cmd, role string) {
 // "nohup:program", "supervised:service".
 func RegistryKind(kind Kind, role string) string { return string(kind) + ":" + role }
 
-// logOf is the file in the demo's directory that tells about role.
+// logOf is the file in the demo's directory that tells about role: what
+// the terminal showed, for all but the supervised demo's.
 func logOf(role string) string {
 	switch role {
-	case "shell":
-		return "shell.log"
-	case "terminal", "server":
-		return "screen.txt"
 	case "supervisor", "service":
 		return "journal.log"
 	}

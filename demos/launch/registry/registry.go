@@ -42,6 +42,10 @@ type Entry struct {
 	// zero Owner means the process was left running on purpose (dlab demo
 	// daemon) and only `dlab demo stop` or `dlab demo cleanup` end it.
 	Owner Owner `json:"owner"`
+	// StopSignal asks the process to end when SIGTERM would not: "SIGHUP"
+	// for an interactive shell, which ignores SIGTERM and ends on a
+	// hang-up. Empty means SIGTERM.
+	StopSignal string `json:"stop_signal,omitempty"`
 
 	file string // the record's file name, when it was read from one
 }

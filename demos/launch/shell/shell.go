@@ -48,6 +48,11 @@ const Prompt = "$ "
 // find the event pipe; Files follow it, from 4.
 const EventsFD = 3
 
+// StopSignal is the signal that ends an interactive shell, for the
+// registry: it ignores SIGTERM, and ends on a hang-up's SIGHUP, passing it
+// on to its jobs as it would when its window closes.
+const StopSignal = "SIGHUP"
+
 // ErrNoShell means neither bash nor sh could be found.
 var ErrNoShell = errors.New("no shell found (neither bash nor sh is installed)")
 
@@ -176,7 +181,7 @@ func Start(ctx context.Context, opts Options) (*Shell, error) {
 	}
 	s.cmd, s.PID = cmd, cmd.Process.Pid
 	if s.store != nil {
-		s.entry, _ = s.store.Started(s.PID, registry.Entry{Kind: "shell", Run: registry.RunID(), Owner: registry.Self()})
+		s.entry, _ = s.store.Started(s.PID, registry.Entry{Kind: "shell", Run: registry.RunID(), Owner: registry.Self(), StopSignal: StopSignal})
 	}
 	if st, err := proc.Live().Stat(s.PID); err == nil {
 		s.StartTime = st.StartTime
@@ -227,6 +232,8 @@ func (s *Shell) makeBin() error {
 func (s *Shell) removeBin() {
 	if s.binDir != "" {
 		os.RemoveAll(s.binDir)
+		// The run's folder too, once nothing else of the run is in it.
+		os.Remove(filepath.Dir(s.binDir))
 	}
 }
 
