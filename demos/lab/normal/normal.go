@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,7 +124,13 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	// killed a moment later leaves nothing 'dlab demo cleanup' doesn't
 	// know. What it runs holds the lifeline (package lifeline), and dlab's
 	// death closes the master: a hang-up.
-	sh, err := shell.Start(ctx, shell.Options{Shell: opts.Shell, Cols: opts.Cols, Rows: opts.Rows, Registry: &store, Output: opts.Screen})
+	// The shell starts where dlab runs, as the shell of a new terminal
+	// starts where it was opened: the program inherits that directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read dlab's working directory: %w", err)
+	}
+	sh, err := shell.Start(ctx, shell.Options{Shell: opts.Shell, Cols: opts.Cols, Rows: opts.Rows, Registry: &store, Output: opts.Screen, Dir: wd})
 	if err != nil {
 		return nil, fmt.Errorf("cannot start the demo normal process's shell: %w", err)
 	}

@@ -2,6 +2,7 @@ package normal_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -62,6 +63,10 @@ func TestTheProgramIsTheForegroundJobOfItsTerminal(t *testing.T) {
 	}
 	if st.PGID != p.PID || st.TPGID != p.PID || !st.InForeground() {
 		t.Errorf("pgid %d tpgid %d, want both %d: its own group, in the foreground", st.PGID, st.TPGID, p.PID)
+	}
+	wd, _ := os.Getwd()
+	if cwd, err := fs.Link(p.PID, "cwd"); err != nil || cwd != wd {
+		t.Errorf("working directory %q (%v), want dlab's %q: the shell starts where dlab runs", cwd, err, wd)
 	}
 	for fd := 0; fd <= 2; fd++ {
 		if target, _ := fs.Link(p.PID, "fd/"+string(rune('0'+fd))); target != "/dev/"+p.TTY {
