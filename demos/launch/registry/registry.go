@@ -32,7 +32,7 @@ import (
 type Entry struct {
 	PID       int       `json:"pid"`
 	StartTime uint64    `json:"start_time"` // clock ticks after boot, from /proc/PID/stat field 22
-	Kind      string    `json:"kind"`       // "sysv-daemon", "normal", "normal-leader", "nohup", ...
+	Kind      string    `json:"kind"`       // "sysv-daemon", "normal", "shell", "nohup:program", ...
 	Run       string    `json:"run"`        // the run that started it (see RunID)
 	PIDFile   string    `json:"pid_file,omitempty"`
 	LogFile   string    `json:"log_file,omitempty"`
