@@ -2,10 +2,11 @@
 // a daemon, each with the real mechanism, so the inspector can show what each
 // one keeps and what it loses:
 //
-//   - nohup: a background job of a shell on a terminal, started through
-//     nohup(1): it ignores SIGHUP and survives the hang-up, but it is still in
-//     the shell's session, on its terminal.
-//   - setsid: a job started through setsid(1): a new session and no
+//   - nohup: `nohup dlab ... &` typed into a real shell on a terminal, next
+//     to a plain `dlab ... &`: it ignores SIGHUP and survives the hang-up
+//     that kills the plain job under bash, but it is still in the shell's
+//     session, on its terminal.
+//   - setsid: `setsid dlab ... &` typed the same way: a new session and no
 //     controlling terminal, but its stdio still on the terminal.
 //   - pty-server: a program on a pseudo-terminal whose master a server holds
 //     (what tmux and screen do): the program has a terminal, the server is
@@ -13,8 +14,9 @@
 //   - supervised: a new-style daemon in the foreground under a supervisor
 //     that restarts it when it dies (systemd's Restart=always).
 //
-// Every process is dlab itself in a hidden role (see roles.go); nothing else
-// is installed. Each Start returns once every process has announced itself
+// Every process is dlab itself in a hidden role (see program.go), but the
+// shell of the nohup and setsid demos: the machine's own bash -i (else sh
+// -i; package shell), into which the terminal types the commands. Each Start returns once every process has announced itself
 // on a pipe (no sleeps), with a pidfd on each so Stop never hits a reused PID.
 package spectrum
 

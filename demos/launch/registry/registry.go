@@ -173,6 +173,14 @@ func RunDir(name string) (string, error) {
 	for n := 1; ; n++ {
 		dir := filepath.Join(base, fmt.Sprintf("%s-%d", name, n))
 		err := os.Mkdir(dir, 0o700)
+		if errors.Is(err, os.ErrNotExist) {
+			// Another demo of this run, ending at this moment, removed
+			// the run's directory as it emptied it: make it again.
+			if err := os.MkdirAll(base, 0o700); err != nil {
+				return "", fmt.Errorf("cannot create a run directory: %w", err)
+			}
+			err = os.Mkdir(dir, 0o700)
+		}
 		if err == nil {
 			return dir, nil
 		}
