@@ -200,7 +200,7 @@ func shellReport(r normalRun, closed bool) string {
 	if !closed {
 		s += "The program had ended; then dlab closed the terminal, as closing its window would. "
 	}
-	s += fmt.Sprintf("The shell, %s (PID %d), %s", r.Shell, r.ShellPID, r.ShellEnd)
+	s += fmt.Sprintf("The shell, %s (PID %d), %s", r.Shell, r.ShellPID, wasEnded(r.ShellEnd))
 	if r.ShellEnd != "killed by SIGHUP" {
 		return s + "."
 	}
@@ -319,4 +319,12 @@ func (l *lockedWriter) say(s string) {
 		s += "\n"
 	}
 	l.write(s)
+}
+
+// wasEnded puts "killed by SIGHUP" in a sentence: "was killed by SIGHUP".
+func wasEnded(how string) string {
+	if strings.HasPrefix(how, "killed") {
+		return "was " + how
+	}
+	return how
 }
