@@ -218,8 +218,10 @@ func TestReportingProgramExplainsAndThenActsAsDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitEvent(t, p, "program: SIGCONT: running again")
-	if out := p.Output(); !strings.Contains(out, "Stopped") || !strings.Contains(out, "$ fg\n") {
-		t.Errorf("the shell did not show the stop and the fg:\n%s", out)
+	// The screen is read apart from the events: wait for it to show the
+	// shell's part.
+	if out := waitOutput(t, p, "$ fg\n"); !strings.Contains(out, "Stopped") {
+		t.Errorf("the shell did not show the stop:\n%s", out)
 	}
 	p.Type("hi")
 	waitEvent(t, p, `typed "hi"`)
