@@ -78,8 +78,8 @@ func TestKillAtEveryMoment(t *testing.T) {
 		moments []moment
 	}{
 		{"lesson signals", []string{"lesson", "signals", "--no-pager"}, []moment{
-			at(30), at(400), when("sysv-stage1"), when("sysv-daemon"), when("normal-leader"), when("normal-program"),
-			when("terminal"), when("job-shell"), when("spectrum-program"),
+			at(30), at(400), when("sysv-stage1"), when("sysv-daemon"), when("normal-program"),
+			when("terminal"), when("--norc"), when("spectrum-program"),
 		}},
 		{"demo compare", []string{"demo", "compare"}, []moment{at(80), when("sysv-daemon"), when("normal-program")}},
 		{"check", []string{"check", "--", sample, filepath.Join(dir, "good.pid")}, []moment{at(40), when("grade-harness"), when("grade-exec"), at(700)}},

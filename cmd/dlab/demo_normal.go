@@ -41,9 +41,11 @@ what it receives: ^C (SIGINT), ^Z (SIGTSTP), ^\ (SIGQUIT), a resize
 does what a program that doesn't catch them would: ^C twice ends it, ^Z
 stops it (dlab resumes it, as fg would). q quits.
 
-With no terminal (a pipe, CI), dlab makes a fresh pseudo-terminal with a
-session leader on it, types on it what you pipe in, and hangs it up when your
-input ends.`,
+With no terminal (a pipe, CI), dlab makes a fresh pseudo-terminal, starts a
+real interactive shell on it (bash, else sh), types the program's command
+into it, types what you pipe in, typing fg when ^Z stopped the program, and
+hangs the terminal up when your input ends. It then shows the terminal's
+transcript: what the shell said, too.`,
 		Example: `  dlab demo normal
   printf 'hi\003\003' | dlab demo normal     # types hi, then ^C twice
   dlab demo normal </dev/null               # no input: the terminal hangs up`,
@@ -65,11 +67,15 @@ input ends.`,
 
 // normalRun is what dlab demo normal saw, for --json.
 type normalRun struct {
-	Terminal string         `json:"terminal"` // "yours" or "fresh"
-	TTY      string         `json:"tty"`
-	PID      int            `json:"pid"`
-	How      string         `json:"how"`
-	Events   []normal.Event `json:"events"`
+	Terminal   string         `json:"terminal"` // "yours" or "fresh"
+	TTY        string         `json:"tty"`
+	PID        int            `json:"pid"`
+	How        string         `json:"how"`
+	Events     []normal.Event `json:"events"`
+	Shell      string         `json:"shell,omitempty"`      // fresh: the shell on the terminal
+	ShellPID   int            `json:"shell_pid,omitempty"`  // fresh
+	ShellEnd   string         `json:"shell_end,omitempty"`  // fresh: how the shell ended
+	Transcript string         `json:"transcript,omitempty"` // fresh: what the terminal showed
 }
 
 func runDemoNormal(opts *demoNormalOptions) error {
@@ -105,24 +111,24 @@ func runDemoNormal(opts *demoNormalOptions) error {
 	return runOnFreshTerminal(ctx, opts, out, why)
 }
 
-// runOnFreshTerminal runs the program on a new pseudo-terminal that dlab
-// holds, like a terminal window: what comes on stdin is typed on it, and
-// the end of stdin hangs it up. What the program and its session leader
-// report is shown from their events, which all arrive, rather than from
-// the terminal's screen, whose last lines a hang-up may drop.
+// runOnFreshTerminal runs the program in a real shell on a new
+// pseudo-terminal that dlab holds, like a terminal window: what comes on
+// stdin is typed on it, and the end of stdin hangs it up. What the program
+// reports is shown from its events, which all arrive, as it happens; the
+// terminal's transcript, whose last lines a hang-up may drop, comes at the
+// end.
 func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *lockedWriter, why string) error {
 	var hungUp sync.Once
+	closed := false // by dlab while the program ran
 	width := out.width
 	p, err := normal.Start(ctx, normal.Options{
 		Report: true, Resume: true, Lifetime: opts.Lifetime,
 		OnEvent: func(e normal.Event) {
 			switch {
-			case e.Kind == "ready" || e.Kind == "note" || e.Kind == "ended":
-				// The intro, the start and the end are told below.
-			case e.From == "program":
-				out.say(wrapped(e.Text, width))
+			case e.Kind == "ready" || e.Kind == "note":
+				// The intro is told below.
 			default:
-				out.say(wrapped("["+e.From+"] "+e.Text, width))
+				out.say(wrapped(e.Text, width))
 			}
 		},
 	})
@@ -133,16 +139,19 @@ func runOnFreshTerminal(ctx context.Context, opts *demoNormalOptions, out *locke
 	hangup := func(why string) {
 		hungUp.Do(func() {
 			out.say(wrapped("[dlab] "+why, width))
+			closed = true
 			p.Hangup()
 		})
 	}
 	out.say(strings.Join(wrap.Lines(fmt.Sprintf(`dlab can't use your terminal: %s.
 So it made one: a fresh pseudo-terminal, %s, whose master side dlab holds, as
-a terminal window does. A session leader (PID %d) has it as its controlling
-terminal and runs the program (PID %d) as its foreground job. dlab types on
-it what comes on its standard input; when that ends, dlab closes the
-terminal: a hang-up. What the program says:
-`, why, p.TTY, p.LeaderPID, p.PID), width), "\n"))
+a terminal window does. A real interactive %s (PID %d) leads its session,
+with it as its controlling terminal. dlab typed the program's command into
+it, as you would (the transcript at the end shows it), and %s runs the program
+(PID %d) as its foreground job. dlab types on the terminal what comes on its
+standard input; when that ends, dlab closes the terminal: a hang-up. What the
+program says:
+`, why, p.TTY, p.Shell, p.LeaderPID, p.Shell, p.PID), width), "\n"))
 	out.say(wrapBlock(normal.Intro(p.Self), width))
 
 	go func() {
@@ -172,7 +181,45 @@ terminal: a hang-up. What the program says:
 	if err != nil {
 		return err
 	}
-	return finishNormal(opts, out, normalRun{Terminal: "fresh", TTY: p.TTY, PID: p.PID, How: how, Events: p.EventLog()})
+	r := normalRun{Terminal: "fresh", TTY: p.TTY, PID: p.PID, How: how, Events: p.EventLog(), Shell: p.Shell, ShellPID: p.LeaderPID}
+	hungUp.Do(func() {}) // from now on, only Stop closes the terminal
+	p.Stop()             // ends the shell, if the program ended first
+	r.ShellEnd, r.Transcript = p.ShellEnd(), p.Output()
+	if err := finishNormal(opts, out, r); err != nil || opts.JSON {
+		return err
+	}
+	out.say(wrapped(shellReport(r, closed), out.width))
+	out.say("\nWhat the terminal showed, the shell's words with the program's:\n\n" + indentBlock(r.Transcript, "    "))
+	return nil
+}
+
+// shellReport says how the terminal's shell ended, and what that shows;
+// closed tells whether dlab hung up while the program ran, or after.
+func shellReport(r normalRun, closed bool) string {
+	s := "[dlab] "
+	if !closed {
+		s += "The program had ended; then dlab closed the terminal, as closing its window would. "
+	}
+	s += fmt.Sprintf("The shell, %s (PID %d), %s", r.Shell, r.ShellPID, wasEnded(r.ShellEnd))
+	if r.ShellEnd != "killed by SIGHUP" {
+		return s + "."
+	}
+	s += ": the SIGHUP the kernel sends to the terminal's controlling process when the terminal hangs up. "
+	if r.Shell == "bash" {
+		s += "bash passes SIGHUP on to its jobs before it dies of it; "
+	} else {
+		s += r.Shell + " does not pass SIGHUP on to its jobs; "
+	}
+	return s + "and when the controlling process exits, the kernel sends SIGHUP to the terminal's foreground group."
+}
+
+// indentBlock indents every line of text, for a transcript set apart.
+func indentBlock(text, indent string) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(indent+l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // reportWidth is where the reports wrap: the terminal's width less one
@@ -272,4 +319,12 @@ func (l *lockedWriter) say(s string) {
 		s += "\n"
 	}
 	l.write(s)
+}
+
+// wasEnded puts "killed by SIGHUP" in a sentence: "was killed by SIGHUP".
+func wasEnded(how string) string {
+	if strings.HasPrefix(how, "killed") {
+		return "was " + how
+	}
+	return how
 }

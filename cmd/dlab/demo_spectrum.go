@@ -37,11 +37,11 @@ type spectrumCommand struct {
 
 var spectrumCommands = []spectrumCommand{
 	{spectrum.Nohup, "A nohup job on a terminal: ignores SIGHUP, still on the terminal",
-		"Start a shell on a new pseudo-terminal that runs `nohup dlab ...` as a background job,\nthe way `nohup cmd &` does.",
-		"hangup", "close the terminal, show that the job survives, then end everything"},
+		"Start a real interactive shell (bash, else sh) on a new pseudo-terminal and type\n`nohup dlab ... &` into it, next to a plain `dlab ... &`, as you would.",
+		"hangup", "close the terminal, show that the nohup job survives (and bash's plain job does not), then end everything"},
 	{spectrum.Setsid, "A setsid job: new session, no terminal, stdio still on the terminal",
-		"Start a shell on a new pseudo-terminal that runs `setsid dlab ...` as a background job.",
-		"hangup", "close the terminal, show that the job survives, then end everything"},
+		"Start a real interactive shell (bash, else sh) on a new pseudo-terminal and type\n`setsid dlab ... &` into it, next to a plain `dlab ... &`, as you would.",
+		"hangup", "close the terminal, show that the setsid program survives (and bash's plain job does not), then end everything"},
 	{spectrum.PtyServer, "A program on a pty held by a server, as tmux and screen do",
 		"Start a server that holds the master side of a pseudo-terminal and runs a program on it,\nas `tmux new -d` does.",
 		"kill-server", "end the server (as `tmux kill-server`), show the program die of SIGHUP, then end everything"},

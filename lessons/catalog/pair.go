@@ -19,7 +19,7 @@ import (
 func init() {
 	register(Demo{Name: "compare", Shows: "a real normal process and a real daemon, side by side, every row of the table", run: compareDemo})
 	register(Demo{Name: "signals", Shows: "SIGTERM, SIGHUP, SIGINT, SIGKILL, ^C and a hang-up, each on a fresh normal process and daemon", run: signalsDemo})
-	register(Demo{Name: "hangup", Shows: "the terminal of a normal process closes: it gets SIGHUP; the daemon gets nothing", run: hangupDemo})
+	register(Demo{Name: "hangup", Shows: "the terminal of a normal process, a background job of a real shell, closes: the shell gets SIGHUP from the kernel, bash passes it on; the daemon gets nothing", run: hangupDemo})
 	register(Demo{Name: "fds", Shows: "the open file descriptors of a normal process and of a daemon", run: fdsDemo})
 	register(Demo{Name: "cwd-umask", Shows: "the working directory and umask of a normal process and of a daemon", run: cwdUmaskDemo})
 }
@@ -89,12 +89,19 @@ func withPair(ctx context.Context, fn func(p *normal.Process, d *sysv.Daemon) (s
 	})
 }
 
-// hangupDemo closes the normal process's terminal and watches both.
+// hangupDemo types a normal process into a real shell as a background
+// job, closes the terminal, and watches it and the daemon: the kernel
+// signals the shell, and what reaches the job is the shell's doing.
 func hangupDemo(ctx context.Context) (string, error) {
-	return withPair(ctx, func(p *normal.Process, d *sysv.Daemon) (string, error) {
+	p, err := normal.Start(ctx, normal.Options{Background: true, Lifetime: demoLifetime})
+	if err != nil {
+		return "", err
+	}
+	defer p.Stop()
+	return withDaemon(ctx, sysv.Options{}, func(d *sysv.Daemon) (string, error) {
 		fs := proc.Live()
-		before := newTable("", "normal process", "daemon")
-		before.add("PID", p.PID, d.PID)
+		t := newTable("", "normal process", "daemon")
+		t.add("PID", p.PID, d.PID)
 		n, err := inspect.Explain(fs, p.PID)
 		if err != nil {
 			return "", err
@@ -103,35 +110,45 @@ func hangupDemo(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		before.add("controlling terminal", n.Facts.TTY, dm.Facts.TTY)
-		before.add("session led by", sessionLeader(fs, n.Facts), sessionLeader(fs, dm.Facts))
+		t.add("controlling terminal", n.Facts.TTY, dm.Facts.TTY)
+		t.add("session led by", sessionLeader(fs, n.Facts), sessionLeader(fs, dm.Facts))
+		t.add("process group", fmt.Sprintf("its own, in the background (the foreground group is %s's)", p.Shell), "its own")
 
+		// What the shell knows of it: one of its jobs.
+		if _, err := p.Run(ctx, "jobs -l"); err != nil {
+			return "", err
+		}
 		// The terminal goes away: the master side of the pseudo-terminal is
 		// closed, as when a terminal window is closed or an ssh link drops.
-		if err := p.Hangup(); err != nil {
-			return "", fmt.Errorf("hanging up the terminal: %w", err)
-		}
-		how, err := p.WaitExit(ctx)
+		o, err := p.HangupAndWatch(ctx)
 		if err != nil {
-			return "", fmt.Errorf("waiting for the normal process: %w", err)
+			return "", fmt.Errorf("hanging up the terminal: %w", err)
 		}
 		daemonNow := "still running"
 		if st, err := fs.Stat(d.PID); err != nil || st.State == 'Z' {
 			daemonNow = "gone"
 		}
-		before.add("after the hang-up", how, daemonNow)
+		normalNow := o.Program
+		if o.Survived() {
+			normalNow = "still running, without a terminal"
+		}
+		t.add("after the hang-up", normalNow, daemonNow)
 
-		var got []string
-		for _, e := range p.Events() {
-			if strings.Contains(e, "SIGHUP") {
-				got = append(got, e)
-			}
+		paras := []string{
+			fmt.Sprintf("dlab started a real interactive %s on a fresh terminal, typed the normal process into it as a background job (`&`), asked for the shell's jobs, then closed the terminal. What the terminal showed:", p.Shell),
+			block("", printable(p.Output())),
+			t.String(),
+			fmt.Sprintf("The kernel sent SIGHUP to %s (PID %d), the terminal's controlling process: %s was %s, as dlab, its parent, saw it.", p.Shell, p.LeaderPID, p.Shell, o.ShellEnd),
 		}
-		paras := []string{before.String()}
-		if len(got) > 0 {
-			paras = append(paras, "What the normal process and its session leader reported:", "- "+strings.Join(got, "\n- "))
+		// The kernel's hang-up reaches the controlling process and, once
+		// it exits, the foreground group: never a background job. What
+		// reached the job came from the shell.
+		if o.Survived() {
+			paras = append(paras, fmt.Sprintf("%s did not pass SIGHUP on to its background job, and the kernel sends none to a background group: the normal process is still running, in a session whose terminal is gone. bash passes it on to every job; dash, the usual sh, does not.", p.Shell))
+		} else {
+			paras = append(paras, fmt.Sprintf("The normal process was a background job, so no SIGHUP came to it from the kernel, which sends the hang-up to the controlling process and, once that exits, to the foreground group only. It was %s all the same: %s passed SIGHUP on to its jobs before it died.", o.Program, p.Shell))
 		}
-		paras = append(paras, fmt.Sprintf("The kernel sent SIGHUP to the terminal's session leader, and from it the hang-up reached the foreground job: the normal process was %s. The daemon is in no terminal's session, so nothing was sent to it.", how))
+		paras = append(paras, "The daemon is in no terminal's session, so nothing was sent to it.")
 		return doc(paras...), nil
 	})
 }

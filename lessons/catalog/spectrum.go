@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"fmt"
 
 	"dlab/demos/lab/spectrum"
 )
@@ -11,8 +12,8 @@ func init() {
 		kind  spectrum.Kind
 		shows string
 	}{
-		{spectrum.Nohup, "nohup: SIGHUP ignored, but still in the terminal's session, and what the hang-up does to it"},
-		{spectrum.Setsid, "setsid: a new session and no terminal, but its stdio left where they were"},
+		{spectrum.Nohup, "nohup typed into a real shell: SIGHUP ignored, but still in the terminal's session, and what the hang-up does to it and to a plain job"},
+		{spectrum.Setsid, "setsid typed into a real shell: a new session and no terminal, but its stdio left where they were"},
 		{spectrum.PtyServer, "a program on a pseudo-terminal held by a server, as under tmux or screen"},
 		{spectrum.Supervised, "a foreground service under a supervisor that restarts it when it is killed"},
 	} {
@@ -31,5 +32,11 @@ func spectrumDemo(ctx context.Context, kind spectrum.Kind) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.Markdown(), nil
+	if s.Transcript == "" {
+		return s.Markdown(), nil
+	}
+	return doc(s.Markdown(),
+		fmt.Sprintf("What the terminal showed: dlab typed the commands into a real interactive %s, as you would, and closed the window.", s.Shell),
+		block("", printable(spectrum.Shorten(s.Transcript, s.Dir))),
+	), nil
 }

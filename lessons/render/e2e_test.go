@@ -220,7 +220,13 @@ var wherePatterns = []struct {
 	{regexp.MustCompile(` \(session 0: [^)]*\)`), ""},
 	{regexp.MustCompile(`\b[N0] / [N0] / [N0]\b`), "N / N / N"},
 	{regexp.MustCompile(`no login recorded; started DURATION after PID 1`), "no login recorded (loginuid unset)"},
+	// A real shell's transcript: nohup writes its note as the shell writes
+	// its next prompt, and either may come first; the usual order wins.
+	{regexp.MustCompile(`(\[\d+\] N\n)(` + nohupNote + `\n)\$ `), "$1$$ $2"},
+	{regexp.MustCompile(`(` + nohupNote + `\n)(\[\d+\] N\n)\$ `), "$2$$ $1"},
 }
+
+const nohupNote = `nohup: ignoring input and appending output to 'nohup.out'`
 
 var (
 	normPatterns = []struct {

@@ -275,9 +275,11 @@ func observeNormalSignal(ctx context.Context, pat patience, n normalUnderTest, s
 	return watchNormal(ctx, pat, event, n, how, disp, func() error { return n.Signal(sig) })
 }
 
-// watchNormal makes the event happen and waits for the program's end: the
-// word of its parent, the shell (the session leader), which learns it from
-// wait(2), or the kernel's through our pidfd, whichever comes first.
+// watchNormal makes the event happen and waits for the program's end, as
+// package normal reads it through its pidfd, or as the kernel tells our own
+// pidfd, whichever comes first. Its parent, the real shell on the terminal
+// (the session leader), reaps it; the exit status reaches dlab through a
+// pidfd held since the program was ready.
 func watchNormal(ctx context.Context, pat patience, event Event, n normalUnderTest, how, disp string, do func() error) Experiment {
 	t0 := time.Now()
 	if err := do(); err != nil {
@@ -302,11 +304,11 @@ func watchNormal(ctx context.Context, pat patience, event Event, n normalUnderTe
 	case exit := <-leader:
 		out, sig := observedKilled(exit)
 		o = Observation{Outcome: out, Signal: sig, Text: exit,
-			Evidence: []string{exit + ", as its parent, the shell on " + n.TTY + ", got it from wait(2)"}}
+			Evidence: []string{exit + ", read through a pidfd held since it was ready (its parent, the shell on " + n.TTY + ", reaped it)"}}
 	case e := <-kernel:
 		out, sig := observedKilled(e.String())
 		o = Observation{Outcome: out, Signal: sig, Text: e.String(),
-			Evidence: []string{e.String() + ", read from " + e.Source + " through a pidfd, before its parent, the shell on " + n.TTY + ", reported it"}}
+			Evidence: []string{e.String() + ", read from " + e.Source + " through a pidfd (its parent, the shell on " + n.TTY + ", reaps it)"}}
 	case <-wctx.Done():
 		ok, state := stillRunning(n.PID, n.StartTime)
 		waited := fmt.Sprintf("it did not exit within %v", time.Since(t0).Round(time.Millisecond))

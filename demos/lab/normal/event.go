@@ -11,10 +11,10 @@ import (
 	"dlab/demos/launch/event"
 )
 
-// Event is one thing the program or its session leader reported.
+// Event is one thing the program reported.
 type Event struct {
-	From   string    `json:"from"`             // "program" or "leader"
-	Kind   string    `json:"kind"`             // "ready", "signal", "key", "stopped", "continued", "ended", "note"
+	From   string    `json:"from"`             // "program"
+	Kind   string    `json:"kind"`             // "ready", "signal", "key", "note"
 	Signal string    `json:"signal,omitempty"` // "SIGINT" for Kind "signal", "stopped"
 	How    string    `json:"how,omitempty"`    // for "ended": "killed by SIGINT", "exited with status 0"
 	Text   string    `json:"text"`             // in plain words
@@ -63,8 +63,8 @@ func viewOf(pid int) (View, error) {
 
 // reporter writes events to fd 3, when there is one, through package
 // event: each carries the sender's PID and start time, and this package's
-// Event as its data. The program and the leader share that pipe; a line is
-// shorter than PIPE_BUF, so lines never interleave.
+// Event as its data. The program shares that pipe with the shell that runs
+// it; a line is shorter than PIPE_BUF, so lines never interleave.
 type reporter struct {
 	from string
 	mu   sync.Mutex
@@ -89,10 +89,9 @@ func (r *reporter) send(e Event) {
 	event.Send(r.w, event.Self(r.from, e.Kind).WithData(e))
 }
 
-// roleArgs are the flags of both roles.
+// roleArgs are the flags of the program.
 type roleArgs struct {
 	Report   bool
-	Resume   bool // leader: resume a stopped job with SIGCONT, as fg would
 	Lifetime time.Duration
 	EventsFD int
 }
@@ -101,9 +100,6 @@ func (a roleArgs) flags() []string {
 	f := []string{"--lifetime", a.Lifetime.String()}
 	if a.Report {
 		f = append(f, "--report")
-	}
-	if a.Resume {
-		f = append(f, "--resume")
 	}
 	if a.EventsFD > 0 {
 		f = append(f, "--events-fd", fmt.Sprint(a.EventsFD))
@@ -116,7 +112,6 @@ func parseRoleArgs(role string, args []string) (roleArgs, error) {
 	fs := flag.NewFlagSet(role, flag.ContinueOnError)
 	fs.SetOutput(discard{})
 	fs.BoolVar(&a.Report, "report", false, "")
-	fs.BoolVar(&a.Resume, "resume", false, "")
 	fs.DurationVar(&a.Lifetime, "lifetime", DefaultLifetime, "")
 	fs.IntVar(&a.EventsFD, "events-fd", 0, "")
 	err := fs.Parse(args)

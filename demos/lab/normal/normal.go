@@ -1,39 +1,38 @@
-// Package normal starts the demo normal process: a program running as the
-// foreground job of an interactive session on a fresh pseudo-terminal.
+// Package normal starts the demo normal process: a program typed as a job
+// into a real interactive shell (bash -i, else sh -i; package shell) on a
+// fresh pseudo-terminal.
 //
 //	dlab (holds the master side, like a terminal window)
-//	 └─ dlab __normal-leader   session leader, controlling process (a shell)
-//	     └─ dlab __normal-program   own process group = the terminal's foreground group
+//	 └─ bash -i   session leader, controlling process of the terminal
+//	     └─ dlab __normal-program   a job: own process group, the terminal's
+//	                                foreground group unless typed with &
 //
 // So the program has what the lesson says a normal process has: a
-// controlling terminal (a pts), a parent that is the session's shell-like
-// leader, a process group that is the terminal's foreground group, and stdio
-// on the terminal. Typing ^C on the master makes the terminal driver send
-// SIGINT to the foreground group; closing the master hangs the terminal up.
+// controlling terminal (a pts), a parent that is the session's shell, a
+// process group that the shell made the terminal's foreground group, and
+// stdio on the terminal. Typing ^C on the master makes the terminal driver
+// send SIGINT to the foreground group; closing the master hangs the
+// terminal up, and what follows is what the machine's own shell does.
 //
 // RunHere does the same in the user's own terminal, with dlab in the role
 // of the shell that starts the job.
 package normal
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"dlab/demos/core/proc"
-	"dlab/demos/launch/event"
 	"dlab/demos/launch/pidfd"
-	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
-	"dlab/demos/launch/term"
+	"dlab/demos/launch/shell"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,14 +46,22 @@ type Options struct {
 	// SIGWINCH and SIGCONT, then act as the default action would. Without
 	// it, it catches nothing (see runProgram).
 	Report bool
-	// Resume makes the leader resume the program with SIGCONT when it
-	// stops, as fg would. Without it, a stopped program stays stopped.
+	// Resume makes dlab type fg when the program stops (TypeAndWait), as a
+	// student would to get it back. Without it, a stopped program stays
+	// stopped, and the shell shows its prompt.
 	Resume bool
+	// Background types the program with &, as a background job: the
+	// shell keeps the terminal's foreground. Not with Report, whose program
+	// reads the terminal (a background job that does is stopped, SIGTTIN).
+	Background bool
+	// Shell is the shell to type it into, "bash" or "sh"; empty: bash if
+	// installed, else sh.
+	Shell string
 	// Lifetime after which the program ends by itself. Default: one hour.
 	Lifetime time.Duration
 	// Cols and Rows are the terminal's initial size. Default: 80x24.
 	Cols, Rows uint16
-	// Registry records the program and the leader. Default: this user's.
+	// Registry records the program and the shell. Default: this user's.
 	Registry *registry.Store
 	// OnEvent, if set, is called with each event as it arrives.
 	OnEvent func(Event)
@@ -66,126 +73,114 @@ type Options struct {
 type Process struct {
 	PID             int    `json:"pid"` // the program
 	StartTime       uint64 `json:"start_time"`
-	LeaderPID       int    `json:"leader_pid"` // the session leader
+	LeaderPID       int    `json:"leader_pid"` // the shell, the session leader
 	LeaderStartTime uint64 `json:"leader_start_time"`
-	TTY             string `json:"tty"`  // "pts/N"
-	Self            View   `json:"self"` // how the program saw itself when ready
+	Shell           string `json:"shell"` // "bash" or "sh"
+	TTY             string `json:"tty"`   // "pts/N"
+	Self            View   `json:"self"`  // how the program saw itself when ready
+	Command         string `json:"command"`
 
-	master *os.File
-	leader *exec.Cmd
+	sh *shell.Shell
 	// watch is a pidfd on the program, open from the moment it is ready:
-	// should the leader die, a PID 1 that reaps at once (tini, bash in a
-	// container) would otherwise take the program's exit status with it.
+	// the program is the shell's child, not dlab's, and its exit status
+	// reaches dlab through the pidfd (or its zombie's stat).
 	watch  *pidfd.Process
-	screen io.Writer
 	store  registry.Store
+	resume bool
 
-	leaderDone chan struct{} // closed when the leader has been reaped
 	eventsDone chan struct{} // closed when every writer of the events pipe is gone
-	ended      chan struct{} // closed on the "ended" event
+	ended      chan struct{} // closed once the program's end is known
+
+	stopOnce sync.Once
+	stopErr  error
 
 	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on each event and each output
+	changed chan struct{} // closed and replaced on each event
 	events  []Event
 	how     string
-	output  bytes.Buffer
-	closed  bool
 	onEvent func(Event)
 }
 
-// maxOutput bounds what Output keeps of the terminal's screen.
-const maxOutput = 64 << 10
-
-// Start launches the leader on a fresh pseudo-terminal and returns once the
-// program says it is ready (its signal dispositions are in place).
+// Start starts a real interactive shell on a fresh pseudo-terminal, types
+// the program's command line into it, and returns once the program says it
+// is ready (its signal dispositions are in place).
 func Start(ctx context.Context, opts Options) (*Process, error) {
 	if opts.Lifetime <= 0 {
 		opts.Lifetime = DefaultLifetime
 	}
-	if opts.Cols == 0 || opts.Rows == 0 {
-		opts.Cols, opts.Rows = 80, 24
+	if opts.Report && opts.Background {
+		return nil, errors.New("the reporting program reads the terminal: it can't run in the background")
 	}
 	store, err := storeOf(opts)
 	if err != nil {
 		return nil, err
 	}
-	master, slave, err := term.Open(opts.Cols, opts.Rows)
-	if err != nil {
-		return nil, err
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		master.Close()
-		return nil, err
-	}
-	a := roleArgs{Report: opts.Report, Resume: opts.Resume, Lifetime: opts.Lifetime, EventsFD: 3}
-	cmd, err := reexec.Command("normal-leader", a.flags()...)
-	if err != nil {
-		master.Close()
-		r.Close()
-		w.Close()
-		return nil, err
-	}
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.ExtraFiles = []*os.File{w}
-	// A new session whose controlling terminal is the pts: Setctty needs
-	// Setsid, and Ctty is the child's fd (0).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	err = cmd.Start()
-	w.Close()
-	slave.Close() // the session holds it now
-	if err != nil {
-		master.Close()
-		r.Close()
-		return nil, fmt.Errorf("cannot start the demo session leader: %w", err)
-	}
-	// Recorded before it says a word: a dlab killed a moment later leaves
-	// nothing `dlab demo cleanup` doesn't know. The program the leader
-	// starts holds the lifeline (package lifeline) and the terminal: the
-	// leader's death hangs it up.
-	leaderEntry, _ := store.Started(cmd.Process.Pid, registry.Entry{Kind: "normal-leader", Run: registry.RunID(), Owner: registry.Self()})
-	p := &Process{
-		LeaderPID: cmd.Process.Pid, TTY: term.Name(slave), master: master, leader: cmd, store: store,
-		leaderDone: make(chan struct{}), eventsDone: make(chan struct{}), ended: make(chan struct{}),
-		changed: make(chan struct{}), onEvent: opts.OnEvent, screen: opts.Screen,
-	}
-	go func() { cmd.Wait(); store.Forget(leaderEntry); close(p.leaderDone) }()
-	go p.readScreen()
-	ready := make(chan View, 1)
-	go p.readEvents(r, ready)
-
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 	}
+	// The shell is recorded as it starts, before it says a word: a dlab
+	// killed a moment later leaves nothing 'dlab demo cleanup' doesn't
+	// know. What it runs holds the lifeline (package lifeline), and dlab's
+	// death closes the master: a hang-up.
+	// The shell starts where dlab runs, as the shell of a new terminal
+	// starts where it was opened: the program inherits that directory.
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read dlab's working directory: %w", err)
+	}
+	sh, err := shell.Start(ctx, shell.Options{Shell: opts.Shell, Cols: opts.Cols, Rows: opts.Rows, Registry: &store, Output: opts.Screen, Dir: wd})
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the demo normal process's shell: %w", err)
+	}
+	p := &Process{
+		LeaderPID: sh.PID, LeaderStartTime: sh.StartTime, Shell: sh.Name, TTY: sh.TTY, sh: sh, store: store,
+		resume: opts.Resume, eventsDone: make(chan struct{}), ended: make(chan struct{}),
+		changed: make(chan struct{}), onEvent: opts.OnEvent,
+	}
+	ready := make(chan View, 1)
+	go p.readEvents(ready)
+
+	a := roleArgs{Report: opts.Report, Lifetime: opts.Lifetime, EventsFD: shell.EventsFD}
+	p.Command = "dlab __normal-program " + strings.Join(a.flags(), " ")
+	if opts.Background {
+		p.Command += " &"
+	}
+	mark := sh.Mark()
+	if err := sh.Type(p.Command); err != nil {
+		p.Stop()
+		return nil, err
+	}
 	select {
 	case v := <-ready:
 		p.PID, p.StartTime, p.Self = v.PID, v.StartTime, v
-		// The leader waits for the program, so it can't have been reaped
-		// by anyone else yet.
-		if h, err := pidfd.Open(p.PID, p.StartTime); err == nil {
-			p.watch = h
+		// Held from now on: its status is read through it when it ends.
+		h, err := pidfd.Open(p.PID, p.StartTime)
+		if err != nil {
+			p.Stop()
+			return nil, fmt.Errorf("the demo normal process ended as soon as it started: %w", err)
+		}
+		p.watch = h
+		go p.watchEnd()
+		// A background job: the shell is back at its prompt.
+		if opts.Background {
+			if err := sh.WaitPrompt(ctx, mark); err != nil {
+				p.Stop()
+				return nil, err
+			}
 		}
 	case <-p.eventsDone:
 		p.Stop()
-		return nil, fmt.Errorf("the demo normal process did not start: %s", p.lastWords())
+		return nil, fmt.Errorf("the demo normal process did not start; its terminal showed %q", p.Output())
 	case <-ctx.Done():
 		p.Stop()
-		return nil, fmt.Errorf("the demo normal process did not start: %w", ctx.Err())
+		return nil, fmt.Errorf("the demo normal process did not start (its terminal showed %q): %w", p.Output(), ctx.Err())
 	}
-	if st, err := proc.Live().Stat(p.LeaderPID); err == nil {
-		p.LeaderStartTime = st.StartTime
-	}
-	owner := registry.Self()
-	for _, e := range []registry.Entry{
-		{PID: p.PID, StartTime: p.StartTime, Kind: "normal", Run: registry.RunID(), Owner: owner},
-		{PID: p.LeaderPID, StartTime: p.LeaderStartTime, Kind: "normal-leader", Run: registry.RunID(), Owner: owner},
-	} {
-		if err := store.Add(e); err != nil {
-			p.Stop()
-			return nil, err
-		}
+	e := registry.Entry{PID: p.PID, StartTime: p.StartTime, Kind: "normal", Run: registry.RunID(), Owner: registry.Self()}
+	if err := store.Add(e); err != nil {
+		p.Stop()
+		return nil, err
 	}
 	return p, nil
 }
@@ -197,55 +192,43 @@ func storeOf(opts Options) (registry.Store, error) {
 	return registry.Default()
 }
 
-// readScreen keeps what the terminal shows (the master's output), so the
-// program never blocks on a full terminal.
-func (p *Process) readScreen() {
-	buf := make([]byte, 4096)
-	for {
-		n, err := p.master.Read(buf)
-		p.mu.Lock()
-		p.output.Write(buf[:n])
-		if p.output.Len() > maxOutput {
-			p.output.Next(p.output.Len() - maxOutput)
-		}
-		p.notifyLocked()
-		p.mu.Unlock()
-		if p.screen != nil && n > 0 {
-			p.screen.Write(buf[:n])
-		}
-		if err != nil {
-			return
-		}
-	}
+// watchEnd reads how the program ended, once it has.
+func (p *Process) watchEnd() {
+	<-p.watch.Exited()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	exit, _ := p.watch.ExitStatus(ctx)
+	p.mu.Lock()
+	p.how = exit.String()
+	p.notifyLocked()
+	p.mu.Unlock()
+	close(p.ended)
 }
 
-// readEvents collects the events of the program and the leader until both
-// are gone.
-func (p *Process) readEvents(r *os.File, ready chan<- View) {
+// readEvents collects what the program reports until every process
+// holding the events pipe (the shell and the program) is gone.
+func (p *Process) readEvents(ready chan<- View) {
 	defer close(p.eventsDone)
-	defer r.Close()
-	event.Read(context.Background(), r, func(ev event.Event) error {
+	for ev := range p.sh.Events {
 		var e Event
 		if ev.Decode(&e) != nil {
-			return nil
+			continue
 		}
 		p.mu.Lock()
 		p.events = append(p.events, e)
-		if e.From == "leader" && e.Kind == "ended" && p.how == "" {
-			p.how = e.How
-			close(p.ended)
-		}
 		onEvent := p.onEvent
 		p.notifyLocked()
 		p.mu.Unlock()
 		if e.Kind == "ready" && e.Self != nil {
-			ready <- *e.Self
+			select {
+			case ready <- *e.Self:
+			default:
+			}
 		}
 		if onEvent != nil {
 			onEvent(e)
 		}
-		return nil
-	})
+	}
 }
 
 // notifyLocked wakes every WaitEvent and WaitOutput; p.mu is held.
@@ -283,31 +266,14 @@ func (p *Process) WaitEvent(ctx context.Context, match func(Event) bool) (Event,
 // WaitOutput waits until the terminal has shown substr, and returns what it
 // has shown.
 func (p *Process) WaitOutput(ctx context.Context, substr string) (string, error) {
-	for {
-		p.mu.Lock()
-		out, changed := p.output.String(), p.changed
-		p.mu.Unlock()
-		if strings.Contains(out, substr) {
-			return out, nil
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return out, fmt.Errorf("the demo terminal never showed %q: %w", substr, ctx.Err())
-		}
+	err := p.sh.WaitOutput(ctx, 0, func(out string) bool { return strings.Contains(out, substr) })
+	if err != nil {
+		return p.Output(), fmt.Errorf("the demo terminal never showed %q: %w", substr, err)
 	}
+	return p.Output(), nil
 }
 
-func (p *Process) lastWords() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.events) > 0 {
-		return p.events[len(p.events)-1].Text
-	}
-	return "its processes ended without a word"
-}
-
-// Events lists what the program and the leader reported, one line each.
+// Events lists what the program reported, one line each.
 func (p *Process) Events() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -325,17 +291,14 @@ func (p *Process) EventLog() []Event {
 	return append([]Event(nil), p.events...)
 }
 
-// Output is what the terminal has shown (the master's side), up to 64 KiB.
-func (p *Process) Output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.output.String()
-}
+// Output is what the terminal has shown (the master's side), up to 64 KiB:
+// the shell's prompts, the command typed, what the shell and the program
+// wrote.
+func (p *Process) Output() string { return p.sh.Transcript() }
 
 // Type writes s to the master side, as if typed on the terminal.
 func (p *Process) Type(s string) error {
-	_, err := p.master.Write([]byte(s))
-	if err != nil {
+	if err := p.sh.Write([]byte(s)); err != nil {
 		return fmt.Errorf("cannot type on the demo terminal: %w", err)
 	}
 	return nil
@@ -346,14 +309,13 @@ func (p *Process) Type(s string) error {
 // reported reading it, and each ^C, ^Z or ^\ until the program has reported
 // the signal. Typed all at once, two ^C would merge into one pending SIGINT
 // (standard signals don't queue), and a ^C would flush the text typed before
-// it. It is for the reporting program, which reports every key and every
+// it. With Resume, after a ^Z it waits for the shell's prompt and types fg.
+// It is for the reporting program, which reports every key and every
 // signal; the plain one does neither.
 func (p *Process) TypeAndWait(ctx context.Context, s string) error {
-	cc, err := p.controlChars()
-	if err != nil {
-		return err
+	signalOf := map[byte]string{
+		p.sh.Char(shell.Interrupt): "SIGINT", p.sh.Char(shell.Suspend): "SIGTSTP", p.sh.Char(shell.Quit): "SIGQUIT",
 	}
-	signalOf := map[byte]string{cc[unix.VINTR]: "SIGINT", cc[unix.VSUSP]: "SIGTSTP", cc[unix.VQUIT]: "SIGQUIT"}
 	for len(s) > 0 {
 		n := strings.IndexFunc(s, func(r rune) bool { _, ok := signalOf[byte(r)]; return r < 0x80 && ok })
 		var piece, sig string
@@ -386,6 +348,7 @@ func (p *Process) typeOne(ctx context.Context, piece, sig string) error {
 	if sig == "" {
 		want = taken() + len(piece)
 	}
+	mark := p.sh.Mark()
 	if err := p.Type(piece); err != nil {
 		return err
 	}
@@ -397,6 +360,26 @@ func (p *Process) typeOne(ctx context.Context, piece, sig string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("the demo program did not take what was typed: %w", err)
+	}
+	if sig == "SIGTSTP" && p.resume {
+		return p.fg(ctx, mark)
+	}
+	return nil
+}
+
+// fg waits for the shell to say the job stopped and give its prompt back
+// (after mark), then types fg, as a student does, and waits for the
+// program to say it runs again.
+func (p *Process) fg(ctx context.Context, mark shell.Mark) error {
+	if err := p.sh.WaitPrompt(ctx, mark); err != nil {
+		return fmt.Errorf("the shell did not take the stopped job back: %w", err)
+	}
+	conts := p.tally("SIGCONT")
+	if err := p.sh.Type("fg"); err != nil {
+		return err
+	}
+	if _, err := p.WaitEvent(ctx, func(Event) bool { return p.tally("SIGCONT") > conts }); err != nil {
+		return fmt.Errorf("fg did not resume the demo program: %w", err)
 	}
 	return nil
 }
@@ -421,84 +404,51 @@ func (p *Process) tally(sig string) int {
 
 // TypeInterrupt types the terminal's interrupt character (VINTR, normally
 // ^C): the terminal driver, not dlab, sends SIGINT to the foreground group.
-func (p *Process) TypeInterrupt() error { return p.typeControl(unix.VINTR) }
+func (p *Process) TypeInterrupt() error { return p.sh.Press(shell.Interrupt) }
 
 // TypeSuspend types the suspend character (VSUSP, normally ^Z): SIGTSTP.
-func (p *Process) TypeSuspend() error { return p.typeControl(unix.VSUSP) }
-
-func (p *Process) typeControl(which int) error {
-	cc, err := p.controlChars()
-	if err != nil {
-		return err
-	}
-	return p.Type(string([]byte{cc[which]}))
-}
-
-// controlChars reads the terminal's special characters (c_cc): the master
-// answers TCGETS with the terminal's settings.
-func (p *Process) controlChars() ([]byte, error) {
-	var cc []byte
-	var terr error
-	rc, err := p.master.SyscallConn()
-	if err != nil {
-		return cc, err
-	}
-	rc.Control(func(fd uintptr) {
-		t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
-		if err != nil {
-			terr = err
-			return
-		}
-		cc = append(cc, t.Cc[:]...)
-	})
-	if terr != nil {
-		return cc, fmt.Errorf("cannot read the demo terminal's settings: %w", terr)
-	}
-	return cc, nil
-}
+func (p *Process) TypeSuspend() error { return p.sh.Press(shell.Suspend) }
 
 // Resize changes the terminal's size: the kernel sends SIGWINCH to the
 // foreground group.
-func (p *Process) Resize(cols, rows uint16) error {
-	rc, err := p.master.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var serr error
-	rc.Control(func(fd uintptr) {
-		serr = unix.IoctlSetWinsize(int(fd), unix.TIOCSWINSZ, &unix.Winsize{Col: cols, Row: rows})
-	})
-	return serr
-}
+func (p *Process) Resize(cols, rows uint16) error { return p.sh.Resize(cols, rows) }
 
 // Hangup closes the master side, as closing a terminal window does: the
 // kernel hangs the terminal up and sends SIGHUP (and SIGCONT) to the
-// session leader, the controlling process.
+// session leader, the shell. What the shell does next is the shell's.
 func (p *Process) Hangup() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil
+	p.sh.HangUp()
+	return nil
+}
+
+// Run types line at the shell's prompt, as a student would, and returns
+// what the terminal showed until the next prompt: for a background job,
+// whose shell is at its prompt ("jobs -l").
+func (p *Process) Run(ctx context.Context, line string) (string, error) {
+	return p.sh.Run(ctx, line)
+}
+
+// ShellExited is closed when the shell has ended.
+func (p *Process) ShellExited() <-chan struct{} { return p.sh.Exited() }
+
+// ShellEnd says how the shell ended ("killed by SIGHUP"), as its parent,
+// dlab, learned from wait(2); "" while it runs.
+func (p *Process) ShellEnd() string {
+	st := p.sh.ExitState()
+	if st == nil {
+		return ""
 	}
-	p.closed = true
-	return p.master.Close()
+	ws, _ := st.Sys().(syscall.WaitStatus)
+	return pidfd.Exit{Status: unix.WaitStatus(ws), Known: true}.String()
 }
 
 // Signal sends sig to the program through a pidfd, checked against its
 // start time.
 func (p *Process) Signal(sig syscall.Signal) error {
-	h, release, err := p.hold()
-	if err != nil {
-		return err
+	if p.watch == nil {
+		return proc.ErrGone
 	}
-	defer release()
-	return h.Signal(sig)
-}
-
-// hold returns the pidfd Start opened, or a new one (with its release) if
-// Start could not open one.
-func (p *Process) hold() (*pidfd.Process, func(), error) {
-	return pidfd.Borrow(p.watch, p.PID, p.StartTime)
+	return p.watch.Signal(sig)
 }
 
 // Ending reports whether the program has said it is ending (q, a second
@@ -514,74 +464,101 @@ func (p *Process) Ending() bool {
 	return false
 }
 
-// WaitExit waits until the program has ended and says how, as its parent
-// (the leader) saw it: "killed by SIGINT", "exited with status 0".
+// Ended is closed once the program has ended and how is known.
+func (p *Process) Ended() <-chan struct{} { return p.ended }
+
+// WaitExit waits until the program has ended and says how, as the kernel
+// kept it for its parent: "killed by SIGINT", "exited with status 0".
 func (p *Process) WaitExit(ctx context.Context) (string, error) {
-	select {
-	case <-p.ended:
-	case <-p.eventsDone:
-	case <-ctx.Done():
-		return "", fmt.Errorf("the demo normal process is still running: %w", ctx.Err())
-	}
 	select {
 	case <-p.ended:
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		return p.how, nil
-	default:
-		// The leader died without a word (killed with SIGKILL): ask the
-		// kernel how the program ended.
-		h, release, err := p.hold()
-		if errors.Is(err, proc.ErrGone) {
-			return "ended", nil
-		}
-		if err != nil {
-			return "", err
-		}
-		defer release()
-		exit, err := h.ExitStatus(ctx)
-		return exit.String(), err
+	case <-ctx.Done():
+		return "", fmt.Errorf("the demo normal process is still running: %w", ctx.Err())
 	}
 }
 
-// Stop ends the program and the leader, closes the terminal and forgets
-// them in the registry. Calling it again does nothing.
+// Stop ends the program and the shell, closes the terminal and forgets
+// them in the registry. Calling it again does nothing more.
 func (p *Process) Stop() error {
+	p.stopOnce.Do(func() { p.stopErr = p.stop() })
+	return p.stopErr
+}
+
+func (p *Process) stop() error {
 	var errs []error
-	if p.PID != 0 {
+	if p.watch != nil {
 		// A program that has already ended is what Stop wants.
-		if err := p.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
+		if err := p.watch.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
 			errs = append(errs, fmt.Errorf("cannot kill the demo normal process %d: %w", p.PID, err))
 		}
-	} else {
-		// The program never said it was ready: end the leader, whose
-		// death hangs up the terminal and ends the program if it exists.
-		if err := p.leader.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-			errs = append(errs, fmt.Errorf("cannot kill the demo session leader %d: %w", p.LeaderPID, err))
-		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
+	// The hang-up ends the shell (and a program that never said it was
+	// ready); Close kills a shell that outlives it.
+	p.sh.Close()
+	// Every holder of the events pipe is gone now, unless a job survived
+	// the shell's end (dash passes no SIGHUP on to a background job) and
+	// never said it was ready: then the lifeline ends it with dlab.
 	select {
-	case <-p.leaderDone:
-	case <-ctx.Done():
-		p.leader.Process.Kill()
-		<-p.leaderDone
+	case <-p.eventsDone:
+	case <-time.After(2 * time.Second):
 	}
-	if err := p.Hangup(); err != nil && !errors.Is(err, os.ErrClosed) {
-		errs = append(errs, fmt.Errorf("cannot close the terminal's master side: %w", err))
-	}
-	<-p.eventsDone
-	if p.PID != 0 {
+	if p.watch != nil {
+		<-p.ended
+		p.watch.Close()
 		if err := p.store.Remove(p.PID); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := p.store.Remove(p.LeaderPID); err != nil {
-		errs = append(errs, err)
-	}
-	if p.watch != nil {
-		p.watch.Close()
-	}
 	return errors.Join(errs...)
+}
+
+// HangupOutcome is what a hang-up did, as dlab observed it.
+type HangupOutcome struct {
+	Shell    string `json:"shell"`     // "bash" or "sh"
+	ShellEnd string `json:"shell_end"` // "killed by SIGHUP", as dlab, its parent, saw it
+	// Program is how the program ended ("killed by SIGHUP"), or "" if it
+	// survived the shell's end.
+	Program string `json:"program"`
+}
+
+// Survived reports whether the program outlived the hang-up.
+func (o HangupOutcome) Survived() bool { return o.Program == "" }
+
+// HangupAndWatch closes the terminal, waits for the shell to end, and then
+// for the program, if a signal is on its way to it: a SIGHUP the shell sent
+// before it exited is pending by then (or the program is already dying,
+// SIGKILL pending in its threads, or gone). No one else sends a background
+// job SIGHUP: the kernel's hang-up reaches the controlling process and,
+// once that exits, the foreground group only. A job with nothing pending
+// once the shell is gone has survived.
+func (p *Process) HangupAndWatch(ctx context.Context) (HangupOutcome, error) {
+	p.Hangup()
+	select {
+	case <-p.sh.Exited():
+	case <-ctx.Done():
+		return HangupOutcome{}, fmt.Errorf("the shell did not end at the hang-up: %w", ctx.Err())
+	}
+	o := HangupOutcome{Shell: p.Shell, ShellEnd: p.ShellEnd()}
+	if p.signalOnItsWay() {
+		how, err := p.WaitExit(ctx)
+		if err != nil {
+			return o, err
+		}
+		o.Program = how
+	}
+	return o, nil
+}
+
+// signalOnItsWay reports whether the program has ended, or has a SIGHUP
+// pending or is dying of one.
+func (p *Process) signalOnItsWay() bool {
+	select {
+	case <-p.ended:
+		return true
+	default:
+	}
+	return proc.Live().Ending(p.PID, p.StartTime, unix.SIGHUP)
 }

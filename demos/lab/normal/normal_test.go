@@ -2,6 +2,7 @@ package normal_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 	"dlab/demos/core/proc"
 	"dlab/demos/lab/normal"
 	"dlab/demos/launch/registry"
+	"dlab/demos/launch/shell"
 )
 
 func start(t *testing.T, opts normal.Options) *normal.Process {
@@ -50,8 +52,8 @@ func TestTheProgramIsTheForegroundJobOfItsTerminal(t *testing.T) {
 	if got := proc.TTYName(st.TTY); got != p.TTY || !strings.HasPrefix(got, "pts/") {
 		t.Errorf("controlling terminal %q, want %q", got, p.TTY)
 	}
-	if st.PPID != p.LeaderPID {
-		t.Errorf("parent %d, want the session leader %d", st.PPID, p.LeaderPID)
+	if st.PPID != p.LeaderPID || leader.Comm != p.Shell {
+		t.Errorf("parent %d, want the shell %d (%s is %s)", st.PPID, p.LeaderPID, p.Shell, leader.Comm)
 	}
 	if !leader.IsSessionLeader() || leader.TTY != st.TTY {
 		t.Errorf("leader: sid %d pid %d tty %d; want a session leader on the same terminal", leader.SID, leader.PID, leader.TTY)
@@ -61,6 +63,10 @@ func TestTheProgramIsTheForegroundJobOfItsTerminal(t *testing.T) {
 	}
 	if st.PGID != p.PID || st.TPGID != p.PID || !st.InForeground() {
 		t.Errorf("pgid %d tpgid %d, want both %d: its own group, in the foreground", st.PGID, st.TPGID, p.PID)
+	}
+	wd, _ := os.Getwd()
+	if cwd, err := fs.Link(p.PID, "cwd"); err != nil || cwd != wd {
+		t.Errorf("working directory %q (%v), want dlab's %q: the shell starts where dlab runs", cwd, err, wd)
 	}
 	for fd := 0; fd <= 2; fd++ {
 		if target, _ := fs.Link(p.PID, "fd/"+string(rune('0'+fd))); target != "/dev/"+p.TTY {
@@ -96,18 +102,76 @@ func TestTypedInterruptKillsIt(t *testing.T) {
 	}
 }
 
-func TestHangupKillsIt(t *testing.T) {
+// shells are the shells a test runs under: the behaviour at a hang-up is
+// the shell's, and bash and dash differ.
+var shells = []string{"bash", "sh"}
+
+func needShell(t *testing.T, name string) {
+	t.Helper()
+	if _, _, err := shell.Find(name); err != nil {
+		t.Skip(err)
+	}
+}
+
+// A foreground job dies of the hang-up under either shell: bash passes
+// SIGHUP on to its jobs, and when the session leader exits the kernel
+// sends SIGHUP to the foreground group anyway.
+func TestHangupKillsTheForegroundJob(t *testing.T) {
 	t.Parallel()
-	p := start(t, normal.Options{})
-	if err := p.Hangup(); err != nil {
-		t.Fatal(err)
+	for _, name := range shells {
+		t.Run(name, func(t *testing.T) {
+			needShell(t, name)
+			t.Parallel()
+			p := start(t, normal.Options{Shell: name})
+			if err := p.Hangup(); err != nil {
+				t.Fatal(err)
+			}
+			how, err := p.WaitExit(deadline(t))
+			if err != nil || how != "killed by SIGHUP" {
+				t.Fatalf("after the hang-up: %q, %v; want killed by SIGHUP", how, err)
+			}
+			waitShell(t, p)
+			if got := p.ShellEnd(); got != "killed by SIGHUP" {
+				t.Errorf("the shell %s; want killed by SIGHUP, the kernel's signal to the controlling process", got)
+			}
+		})
 	}
-	how, err := p.WaitExit(deadline(t))
-	if err != nil || how != "killed by SIGHUP" {
-		t.Fatalf("after the hang-up: %q, %v; want killed by SIGHUP", how, err)
+}
+
+// A background job gets no SIGHUP from the kernel: bash sends it one,
+// dash does not, and the job goes on without its terminal.
+func TestHangupAndABackgroundJob(t *testing.T) {
+	t.Parallel()
+	for _, name := range shells {
+		t.Run(name, func(t *testing.T) {
+			needShell(t, name)
+			t.Parallel()
+			p := start(t, normal.Options{Shell: name, Background: true})
+			if p.Self.InForeground {
+				t.Fatalf("typed with &, the program is in the foreground: %+v", p.Self)
+			}
+			p.Hangup()
+			waitShell(t, p)
+			if name == "bash" {
+				if how, err := p.WaitExit(deadline(t)); err != nil || how != "killed by SIGHUP" {
+					t.Fatalf("bash's background job after the hang-up: %q, %v; want killed by SIGHUP", how, err)
+				}
+				return
+			}
+			st, err := proc.Live().Stat(p.PID)
+			if err != nil || st.State == 'Z' || st.HasTTY() {
+				t.Fatalf("dash's background job after the hang-up: %+v, %v; want running, without a terminal", st, err)
+			}
+		})
 	}
-	if !hasEvent(p, "leader: the terminal hung up") {
-		t.Errorf("the leader did not report the hang-up: %q", p.Events())
+}
+
+func waitShell(t *testing.T, p *normal.Process) {
+	t.Helper()
+	select {
+	case <-p.ShellExited():
+	case <-deadline(t).Done():
+		t.Fatal("the shell did not end at the hang-up")
 	}
 }
 
@@ -117,14 +181,17 @@ func TestTypedSuspendStopsIt(t *testing.T) {
 	if err := p.TypeSuspend(); err != nil {
 		t.Fatal(err)
 	}
-	waitEvent(t, p, "leader: the program was stopped by SIGTSTP")
+	// The shell saw it stop (wait(2) with WUNTRACED) and says so.
+	waitOutput(t, p, "Stopped")
 	if st, err := proc.Live().Stat(p.PID); err != nil || st.State != 'T' {
 		t.Fatalf("state %c, %v; want T (stopped)", st.State, err)
 	}
 	if err := p.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	waitEvent(t, p, "leader: the program continued")
+	if st, err := proc.Live().Stat(p.PID); err != nil || st.State == 'T' {
+		t.Fatalf("state %c, %v after SIGCONT; want running", st.State, err)
+	}
 }
 
 func TestTermKillsIt(t *testing.T) {
@@ -146,9 +213,16 @@ func TestReportingProgramExplainsAndThenActsAsDefault(t *testing.T) {
 	}
 	p.Resize(100, 30)
 	waitEvent(t, p, "terminal is now 100x30")
-	p.TypeSuspend()
-	waitEvent(t, p, "leader: the program was stopped by SIGSTOP")
+	// ^Z, then fg typed at the shell's prompt, as a student would.
+	if err := p.TypeAndWait(deadline(t), "\x1a"); err != nil {
+		t.Fatal(err)
+	}
 	waitEvent(t, p, "program: SIGCONT: running again")
+	// The screen is read apart from the events: wait for it to show the
+	// shell's part.
+	if out := waitOutput(t, p, "$ fg\n"); !strings.Contains(out, "Stopped") {
+		t.Errorf("the shell did not show the stop:\n%s", out)
+	}
 	p.Type("hi")
 	waitEvent(t, p, `typed "hi"`)
 	p.TypeInterrupt()
@@ -185,7 +259,7 @@ func TestStartRecordsBothInTheRegistry(t *testing.T) {
 	t.Parallel()
 	reg := registry.Store{Dir: filepath.Join(t.TempDir(), "processes")}
 	p := start(t, normal.Options{Registry: &reg})
-	for pid, kind := range map[int]string{p.PID: "normal", p.LeaderPID: "normal-leader"} {
+	for pid, kind := range map[int]string{p.PID: "normal", p.LeaderPID: "shell"} {
 		if e, err := reg.Find(pid); err != nil || e.Kind != kind || e.Owner != registry.Self() {
 			t.Errorf("entry for %d: %+v, %v", pid, e, err)
 		}

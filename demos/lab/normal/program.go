@@ -17,6 +17,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+func init() { reexec.Register("normal-program", runProgram) }
+
 // The program has two modes, because catching a signal changes what it
 // shows.
 //
@@ -52,7 +54,11 @@ func runProgram(args []string) int {
 		return 1
 	}
 	self, _ := viewOf(os.Getpid())
-	fmt.Printf("demo normal program, PID %d, in the foreground of /dev/%s. ^C ends it.\n", self.PID, self.TTY)
+	// In the background it says nothing: its words would land anywhere
+	// around the shell's prompt.
+	if self.InForeground {
+		fmt.Printf("demo normal program, PID %d, in the foreground of /dev/%s. ^C ends it.\n", self.PID, self.TTY)
+	}
 	rep.send(Event{Kind: "ready", Text: "ready, catching no signal", Self: &self})
 	time.Sleep(a.Lifetime)
 	return 0
@@ -160,9 +166,9 @@ func Intro(v View) string {
 	if v.InForeground {
 		fg = fmt.Sprintf("yes: its process group %d is the terminal's foreground group", v.PGID)
 	}
-	session := fmt.Sprintf("%d, led by %s (PID %d), like a login shell", v.SID, v.LeaderComm, v.SID)
+	session := fmt.Sprintf("%d, led by %s (PID %d), the terminal's shell", v.SID, v.LeaderComm, v.SID)
 	if v.SID == v.PPID {
-		session = fmt.Sprintf("%d, led by its parent, like a login shell", v.SID)
+		session = fmt.Sprintf("%d, led by its parent, the terminal's shell", v.SID)
 	}
 	return fmt.Sprintf(`The demo normal program, PID %d, as it sees itself in /proc/self/stat:
   terminal    %s, its controlling terminal (stdin, stdout and stderr are on it)

@@ -59,8 +59,9 @@ func state(s Snapshot) string {
 	return fmt.Sprintf("PID %d is gone", s.PID)
 }
 
-// terminalJobChecks are the claims about a nohup or setsid job.
-func terminalJobChecks(kind Kind, tty string, before, after []Snapshot, shellLog []string) []Check {
+// terminalJobChecks are the claims about a nohup or setsid job typed into
+// shellName; termLog is the terminal's log, which says how the shell ended.
+func terminalJobChecks(kind Kind, shellName, tty string, before, after []Snapshot, termLog []string) []Check {
 	prog, shell := find(before, "program"), find(before, "shell")
 	pf, sf := prog.Facts(), shell.Facts()
 	var cs []Check
@@ -95,19 +96,28 @@ func terminalJobChecks(kind Kind, tty string, before, after []Snapshot, shellLog
 	if after == nil {
 		return cs
 	}
-	prog2, shell2 := find(after, "program"), find(after, "shell")
+	prog2, shell2, job2 := find(after, "program"), find(after, "shell"), find(after, "job")
 	p2 := prog2.Facts()
-	hupLine := ""
-	for _, l := range shellLog {
-		if strings.Contains(l, "hang-up") {
-			hupLine = l[strings.Index(l, "shell["):]
+	shellEnd := ""
+	for _, l := range termLog {
+		if i := strings.Index(l, "the shell, "); i >= 0 && strings.Contains(l, " was ") {
+			shellEnd = l[i:]
 		}
 	}
 	cs = append(cs,
-		check("the shell, the terminal's controlling process, got SIGHUP from the kernel, passed it on to its job and exited (as bash does)",
-			!shell2.Alive() && hupLine != "", "%s; its log: %q", state(shell2), hupLine),
-		check("the program survived the hang-up", prog2.Alive(), "%s", state(prog2)),
+		check("the shell, the terminal's controlling process, got SIGHUP from the kernel and died of it",
+			!shell2.Alive() && strings.HasSuffix(shellEnd, "was killed by SIGHUP"), "%s; the terminal, its parent, saw: %q", state(shell2), shellEnd),
 	)
+	// What reached the plain job is the shell's doing: the kernel sends no
+	// background group SIGHUP at a hang-up.
+	if shellName == "bash" {
+		cs = append(cs, check("bash passed SIGHUP on to its jobs: the plain background job, which nothing protected, died of it",
+			!job2.Alive() && strings.Contains(job2.Gone, "SIGHUP"), "%s", state(job2)))
+	} else {
+		cs = append(cs, check(shellName+" passes no SIGHUP on to its jobs (bash does): even the plain background job survived",
+			job2.Alive(), "%s", state(job2)))
+	}
+	cs = append(cs, check("the program survived the hang-up", prog2.Alive(), "%s", state(prog2)))
 	if !prog2.Alive() {
 		return cs
 	}
@@ -129,13 +139,19 @@ func terminalJobChecks(kind Kind, tty string, before, after []Snapshot, shellLog
 }
 
 // outcomeOfHangup says in one line what the hang-up did.
-func outcomeOfHangup(after []Snapshot, shellLog []string) string {
-	prog, shell := find(after, "program"), find(after, "shell")
-	s := "the shell " + strings.TrimPrefix(state(shell), fmt.Sprintf("PID %d ", shell.PID))
-	if prog.Alive() {
-		return s + "; the program is still running"
+func outcomeOfHangup(after []Snapshot, shellName string) string {
+	prog, shell, job := find(after, "program"), find(after, "shell"), find(after, "job")
+	how := func(s Snapshot) string {
+		if s.Alive() {
+			return "is still running"
+		}
+		h := strings.TrimPrefix(state(s), fmt.Sprintf("PID %d ", s.PID))
+		if strings.HasPrefix(h, "killed") {
+			h = "was " + h
+		}
+		return h
 	}
-	return s + "; the program " + strings.TrimPrefix(state(prog), fmt.Sprintf("PID %d ", prog.PID))
+	return fmt.Sprintf("the shell (%s) %s; the plain job %s; the program %s", shellName, how(shell), how(job), how(prog))
 }
 
 // ptyServerChecks are the claims about a program on a server's pty.

@@ -28,28 +28,32 @@ func gone(role string, pid int, how string) Snapshot {
 
 const dir = "/run/user/1000/dlab/runs/100-5/nohup-1"
 
-// nohupFixture is a nohup job as the inspector sees it on a healthy system.
-func nohupFixture() (before, after []Snapshot, shellLog []string) {
-	prog := inspect.Facts{PID: 30, PPID: 20, ParentComm: "dlab", SID: 20, PGID: 30, TPGID: 20, TTY: "pts/4", State: "S",
+// nohupFixture is a nohup job, typed into bash next to a plain job, as the
+// inspector sees it on a healthy system.
+func nohupFixture() (before, after []Snapshot, termLog []string) {
+	prog := inspect.Facts{PID: 30, PPID: 20, ParentComm: "bash", SID: 20, PGID: 30, TPGID: 20, TTY: "pts/4", State: "S",
 		FD:      [3]string{"/dev/null", dir + "/nohup.out", dir + "/nohup.out"},
 		Signals: map[string]string{"SIGHUP": "ignored", "SIGINT": "caught", "SIGTERM": "caught"}, GoHint: "go"}
+	job := inspect.Facts{PID: 25, PPID: 20, ParentComm: "bash", SID: 20, PGID: 25, TPGID: 20, TTY: "pts/4", State: "S",
+		FD:      [3]string{"/dev/pts/4", "/dev/pts/4", "/dev/pts/4"},
+		Signals: map[string]string{"SIGHUP": "default", "SIGINT": "caught", "SIGTERM": "caught"}, GoHint: "go"}
 	shell := inspect.Facts{PID: 20, PPID: 10, SID: 20, PGID: 20, TPGID: 20, TTY: "pts/4", Foreground: true, State: "S",
 		FD:      [3]string{"/dev/pts/4", "/dev/pts/4", "/dev/pts/4"},
-		Signals: map[string]string{"SIGHUP": "caught", "SIGINT": "caught", "SIGTERM": "caught"}, GoHint: "go"}
+		Signals: map[string]string{"SIGHUP": "caught", "SIGINT": "caught", "SIGTERM": "ignored"}}
 	term := inspect.Facts{PID: 10, PPID: 1, ParentComm: "process_api", SID: 10, PGID: 10, TPGID: -1, TTY: "?", State: "S",
 		FD:      [3]string{"/dev/null", "/dev/null", "/dev/null"},
 		Signals: map[string]string{"SIGHUP": "caught", "SIGINT": "caught", "SIGTERM": "caught"}, GoHint: "go"}
-	before = []Snapshot{snap("program", prog, inspect.Normal), snap("shell", shell, inspect.Normal), snap("terminal", term, inspect.Daemon)}
+	before = []Snapshot{snap("program", prog, inspect.Normal), snap("job", job, inspect.Normal), snap("shell", shell, inspect.Normal), snap("terminal", term, inspect.Daemon)}
 	prog2 := prog
 	prog2.PPID, prog2.ParentComm, prog2.TTY, prog2.TPGID = 1, "process_api", "?", -1
-	after = []Snapshot{snap("program", prog2, inspect.Daemon), gone("shell", 20, "exited with status 129"), gone("terminal", 10, "exited with status 0")}
-	shellLog = []string{"12:00:00.000001 shell[20]: hang-up: SIGHUP from the kernel (this shell is the controlling process); sent SIGHUP to job process group 30 (sent); exiting"}
+	after = []Snapshot{snap("program", prog2, inspect.Daemon), gone("job", 25, "killed by SIGHUP"), gone("shell", 20, "killed by SIGHUP"), gone("terminal", 10, "exited with status 0")}
+	termLog = []string{"12:00:00.000001 terminal[10]: the shell, bash (PID 20), was killed by SIGHUP"}
 	return
 }
 
 func TestNohupChecksHoldOnTheFixture(t *testing.T) {
 	before, after, log := nohupFixture()
-	for _, c := range terminalJobChecks(Nohup, "pts/4", before, after, log) {
+	for _, c := range terminalJobChecks(Nohup, "bash", "pts/4", before, after, log) {
 		if !c.Holds {
 			t.Errorf("does not hold: %s (observed %s)", c.Claim, c.Observed)
 		}
@@ -67,7 +71,8 @@ func TestAContradictedClaimDoesNotHold(t *testing.T) {
 		{"SIGHUP not ignored", func(b, a []Snapshot) { b[0].Report.Facts.Signals["SIGHUP"] = "default" }, "nohup made the program ignore SIGHUP"},
 		{"job in the foreground", func(b, a []Snapshot) { b[0].Report.Facts.TPGID = 30 }, "it is a background job"},
 		{"program died in the hang-up", func(b, a []Snapshot) { a[0] = gone("program", 30, "killed by SIGHUP") }, "the program survived the hang-up"},
-		{"shell still running", func(b, a []Snapshot) { a[1] = b[1] }, "the shell, the terminal's controlling process"},
+		{"shell still running", func(b, a []Snapshot) { a[2] = b[2] }, "the shell, the terminal's controlling process"},
+		{"bash's job survived", func(b, a []Snapshot) { a[1] = b[1] }, "bash passed SIGHUP on to its jobs"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,7 +81,7 @@ func TestAContradictedClaimDoesNotHold(t *testing.T) {
 			before[0].Report.Facts.Signals = map[string]string{"SIGHUP": "ignored"}
 			c.break_(before, after)
 			found := false
-			for _, ch := range terminalJobChecks(Nohup, "pts/4", before, after, log) {
+			for _, ch := range terminalJobChecks(Nohup, "bash", "pts/4", before, after, log) {
 				if strings.HasPrefix(ch.Claim, c.claim) {
 					found = true
 					if ch.Holds {
@@ -120,7 +125,7 @@ func TestSupervisedChecksNeedANewPID(t *testing.T) {
 func TestMarkdownGolden(t *testing.T) {
 	before, after, log := nohupFixture()
 	s := Showing{Kind: Nohup, Title: Titles[Nohup], TTY: "pts/4", Dir: dir, Before: before, Event: Events[Nohup],
-		Outcome: outcomeOfHangup(after, log), After: after, Checks: terminalJobChecks(Nohup, "pts/4", before, after, log)}
+		Outcome: outcomeOfHangup(after, "bash"), After: after, Checks: terminalJobChecks(Nohup, "bash", "pts/4", before, after, log)}
 	s.Checks[0].Holds = false // show how a claim that doesn't hold looks
 	golden(t, "nohup.md", []byte(s.Markdown()))
 }

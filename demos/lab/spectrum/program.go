@@ -6,15 +6,18 @@ import (
 	"io"
 	"log"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"dlab/demos/launch/reexec"
+
+	"golang.org/x/sys/unix"
 )
 
 // The roles, registered once for the whole binary: each is `dlab __ROLE`.
 const (
 	roleProgram   = "spectrum-program"
-	roleShell     = "job-shell"
 	roleTerminal  = "terminal"
 	rolePtyServer = "pty-server"
 	roleSupervise = "supervisor"
@@ -23,8 +26,7 @@ const (
 
 func init() {
 	reexec.Register(roleProgram, runProgram)
-	reexec.Register(roleShell, runJobShell)
-	reexec.Register(roleTerminal, runHolder(roleTerminal))
+	reexec.Register(roleTerminal, runTerminal)
 	reexec.Register(rolePtyServer, runHolder(rolePtyServer))
 	reexec.Register(roleSupervise, runSupervisor)
 	reexec.Register(roleService, runService)
@@ -67,25 +69,33 @@ func roleLog(name, path string) *log.Logger {
 }
 
 // runProgram is the plain program that nohup, setsid and the pty server
-// run. It installs no signal handler of its own: whatever it does with a
-// signal is the disposition it inherited (nohup's ignored SIGHUP survives
-// exec, signal(7)) or the default, so what happens to it is what would
-// happen to any program.
+// run, and the plain job typed next to them. It installs no signal handler
+// of its own: whatever it does with a signal is the disposition it
+// inherited (nohup's ignored SIGHUP survives exec, signal(7)) or the
+// default, so what happens to it is what would happen to any program. The
+// Go runtime would catch SIGHUP and die of it a moment later; the default
+// action, restored here, has the kernel end it as it sends the signal.
 func runProgram(args []string) int {
-	var readyFile string
+	var readyFile, as string
 	rf, _, err := parseRoleFlags(roleProgram, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&readyFile, "ready-file", "", "")
+		fs.StringVar(&as, "as", "program", "")
 	})
 	if err != nil {
 		return 2
 	}
-	if f := announce(rf.readyFD, "program"); f != nil {
+	if !signal.Ignored(syscall.SIGHUP) {
+		reexec.SetDefault(unix.SIGHUP)
+	}
+	// Its parent when it starts: the shell, or setsid(1) about to exit.
+	ppid := fmt.Sprintf("ppid=%d", os.Getppid())
+	if f := announce(rf.readyFD, as, ppid); f != nil {
 		f.Close()
 	}
 	if readyFile != "" {
 		// A FIFO the launcher reads (tmux passes on no inherited fd).
 		if f, err := os.OpenFile(readyFile, os.O_WRONLY, 0); err == nil {
-			announceOn(f, "program")
+			announceOn(f, as, ppid)
 			f.Close()
 		}
 	}

@@ -1,76 +1,189 @@
 package spectrum
 
 import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"os/signal"
-	"syscall"
+	"strconv"
 	"time"
+
+	"dlab/demos/core/proc"
+	"dlab/demos/launch/event"
+	"dlab/demos/launch/pidfd"
+	"dlab/demos/launch/shell"
 
 	"golang.org/x/sys/unix"
 )
 
-// runJobShell is the smallest shell that shows what nohup and setsid are
-// for: the session leader of a terminal (its controlling process) that
-// starts one command as a background job, in a process group of its own
-// as a job-control shell does, and keeps the terminal's foreground for
-// itself.
+// runTerminal (`dlab __terminal [flags] -- [--shell=sh] nohup`) is the terminal window
+// of the nohup and setsid demos: it
+// holds the master side of a fresh pseudo-terminal on which a real
+// interactive shell runs (package shell: bash -i, else sh -i), and types
+// into that shell what a student would:
 //
-// On a hang-up it does what an interactive bash does (facts: "an
-// interactive shell that gets SIGHUP resends it to its jobs"): it sends
-// SIGHUP to each job's process group, then exits.
-func runJobShell(args []string) int {
-	rf, job, err := parseRoleFlags(roleShell, args, nil)
-	if err != nil || len(job) == 0 {
+//	$ dlab __spectrum-program --as=job ... &      a plain background job
+//	$ nohup dlab __spectrum-program ... &         (or setsid)
+//	$ jobs -l
+//
+// The shell's working directory is the demo's own folder, so nohup.out
+// lands there, never in the student's home. What the terminal shows goes
+// to the --screen file.
+//
+// On SIGTERM (the window is closed) or at the end of its lifetime it closes
+// the master: the kernel hangs the terminal up and sends SIGHUP to the
+// shell, its controlling process, and what the shell does next is the
+// shell's own doing. It logs how the shell ended, as its parent sees it.
+func runTerminal(args []string) int {
+	var screen string
+	rf, rest, err := parseRoleFlags(roleTerminal, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&screen, "screen", "", "")
+	})
+	if err != nil {
 		return 2
 	}
-	lg := roleLog("shell", rf.log)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, unix.SIGHUP, unix.SIGTERM)
-
-	ready := announce(rf.readyFD, "shell")
-	cmd := exec.Command(job[0], job[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	// A job gets its own process group and stays in the background: the
-	// terminal's foreground group (tpgid) remains the shell's.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if ready != nil {
-		cmd.ExtraFiles = []*os.File{ready}
+	// What comes after "--", as for the pty server: here, the shell to
+	// run and the wrapper to type.
+	var shellName string
+	what := flag.NewFlagSet(roleTerminal, flag.ContinueOnError)
+	what.SetOutput(io.Discard)
+	what.StringVar(&shellName, "shell", "", "")
+	if what.Parse(rest) != nil || what.NArg() != 1 {
+		return 2
 	}
-	if err := cmd.Start(); err != nil {
-		lg.Printf("cannot start %s: %v", job[0], err)
+	wrapper := what.Arg(0)
+	lg := roleLog("terminal", rf.log)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGHUP, unix.SIGINT)
+	ready := event.Inherit(rf.readyFD)
+
+	var out io.Writer = io.Discard
+	if screen != "" {
+		if f, err := os.OpenFile(screen, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600); err == nil {
+			defer f.Close()
+			out = f
+		}
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		lg.Print(err)
 		return 1
 	}
-	rec := recordChild(cmd, "job")
-	if ready != nil {
-		ready.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	sh, err := shell.Start(ctx, shell.Options{Shell: shellName, Dir: dir, Output: out})
+	if err != nil {
+		lg.Printf("cannot start a shell: %v", err)
+		return 1
 	}
-	pgid := cmd.Process.Pid
-	lg.Printf("started job %q as process group %d, in the background", job[0], pgid)
-	go func() {
-		state, _ := cmd.Process.Wait()
-		rec.forget()
-		lg.Printf("job %d (%s) %s", pgid, job[0], describeState(state))
-	}()
+	defer sh.Close()
+	lg.Printf("holding the master of %s; %s runs on it as PID %d", sh.TTY, sh.Name, sh.PID)
+	announceOn(ready, roleTerminal, "tty="+sh.TTY)
+	event.Send(ready, event.Event{Role: "shell", Kind: "ready", PID: sh.PID, StartTime: sh.StartTime, Fields: map[string]string{"name": sh.Name}})
 
+	if err := typeJobs(ctx, sh, ready, wrapper, rf.lifetime); err != nil {
+		lg.Print(err)
+		ready.Close()
+		return 1
+	}
+	ready.Close()
+
+	lifetime := time.NewTimer(rf.lifetime)
 	select {
 	case sig := <-sigs:
-		if sig != unix.SIGHUP {
-			lg.Printf("%v: exiting", sig)
-			return 0
-		}
-		err := unix.Kill(-pgid, unix.SIGHUP)
-		lg.Printf("hang-up: SIGHUP from the kernel (this shell is the controlling process); sent SIGHUP to job process group %d (%v); exiting", pgid, errText(err))
-		return 128 + int(unix.SIGHUP)
-	case <-time.After(rf.lifetime):
-		lg.Printf("lifetime over: exiting")
+		lg.Printf("%v: closing the master, which hangs up the terminal", sig)
+	case <-lifetime.C:
+		lg.Printf("lifetime over: closing the master, which hangs up the terminal")
+	case <-sh.Exited():
+		lg.Printf("the shell ended by itself (%s); closing the terminal", shellEnd(sh))
 		return 0
+	}
+	sh.HangUp()
+	// Wait for the shell to react to the hang-up, but not forever: one that
+	// ignores SIGHUP goes on without its terminal, until Close kills it.
+	select {
+	case <-sh.Exited():
+		lg.Printf("the shell, %s (PID %d), was %s", sh.Name, sh.PID, shellEnd(sh))
+	case <-time.After(stopTimeout):
+		lg.Printf("the shell, %s (PID %d), is still running after the hang-up", sh.Name, sh.PID)
+	}
+	return 0
+}
+
+// typeJobs types the plain job and the wrapped one, each once the shell is
+// back at its prompt and the one before has said it is ready, then jobs -l.
+// Every process started passes the ready events on to the launcher.
+func typeJobs(ctx context.Context, sh *shell.Shell, ready *os.File, wrapper string, lifetime time.Duration) error {
+	life := "--lifetime=" + lifetime.String()
+	for _, j := range []struct{ role, line string }{
+		{"job", "dlab __" + roleProgram + " --as=job --ready-fd=3 " + life + " &"},
+		{"program", wrapper + " dlab __" + roleProgram + " --ready-fd=3 " + life + " &"},
+	} {
+		m := sh.Mark()
+		if err := sh.Type(j.line); err != nil {
+			return err
+		}
+		e, err := waitReady(ctx, sh, j.role)
+		if err != nil {
+			return err
+		}
+		event.Send(ready, e)
+		if err := sh.WaitPrompt(ctx, m); err != nil {
+			return err
+		}
+		if err := waitWrapperGone(ctx, e); err != nil {
+			return err
+		}
+	}
+	_, err := sh.Run(ctx, "jobs -l")
+	return err
+}
+
+// waitReady waits for role's ready event from the shell's commands.
+func waitReady(ctx context.Context, sh *shell.Shell, role string) (event.Event, error) {
+	for {
+		select {
+		case e, ok := <-sh.Events:
+			if !ok {
+				return event.Event{}, fmt.Errorf("the %s never said it was ready; the terminal showed %q", role, sh.Transcript())
+			}
+			if e.Role == role && e.Kind == "ready" {
+				return e, nil
+			}
+		case <-ctx.Done():
+			return event.Event{}, fmt.Errorf("the %s never said it was ready (%w); the terminal showed %q", role, ctx.Err(), sh.Transcript())
+		}
 	}
 }
 
-func errText(err error) string {
-	if err == nil {
-		return "sent"
+// waitWrapperGone waits until setsid(1), which forked because the shell
+// made its job a process-group leader, has exited and left the program
+// to a reaper: then the shell has its job's end to report, and jobs -l
+// shows it Done, every time, not only when the shell happened to notice.
+func waitWrapperGone(ctx context.Context, e event.Event) error {
+	ppid, err := strconv.Atoi(e.Fields["ppid"])
+	if err != nil {
+		return nil
 	}
-	return err.Error()
+	st, err := proc.Live().Stat(ppid)
+	if err != nil || st.Comm != "setsid" {
+		return nil // gone already, or not setsid
+	}
+	p, err := pidfd.Open(ppid, st.StartTime)
+	if errors.Is(err, proc.ErrGone) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	return p.Wait(ctx)
+}
+
+// shellEnd says how the shell ended, as its parent learned from wait(2).
+func shellEnd(sh *shell.Shell) string {
+	return describeState(sh.ExitState())
 }

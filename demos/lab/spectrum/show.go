@@ -108,6 +108,10 @@ type Showing struct {
 	After   []Snapshot    `json:"after"`
 	Checks  []Check       `json:"checks"`
 	Took    time.Duration `json:"took_ns"`
+	// Shell and Transcript, for a job typed into a shell: which shell
+	// ("bash", "sh"), and what its terminal showed.
+	Shell      string `json:"shell,omitempty"`
+	Transcript string `json:"transcript,omitempty"`
 }
 
 // Titles say in one line what each member shows.
@@ -139,13 +143,14 @@ func Show(ctx context.Context, kind Kind, opts Options) (Showing, error) {
 	s := Showing{Kind: kind, Title: Titles[kind], Event: Events[kind], Dir: run.Dir(), Before: run.snapshot(ctx)}
 	switch r := run.(type) {
 	case *TerminalJob:
-		s.TTY = r.TTY
+		s.TTY, s.Shell = r.TTY, r.Shell
 		if err := r.Hangup(ctx); err != nil {
 			return s, err
 		}
 		s.After = r.snapshot(ctx)
-		s.Outcome = outcomeOfHangup(s.After, r.readLog("shell.log"))
-		s.Checks = terminalJobChecks(kind, s.TTY, s.Before, s.After, r.readLog("shell.log"))
+		s.Transcript = r.Transcript()
+		s.Outcome = outcomeOfHangup(s.After, r.Shell)
+		s.Checks = terminalJobChecks(kind, r.Shell, s.TTY, s.Before, s.After, r.readLog("terminal.log"))
 	case *PtySession:
 		s.TTY = r.TTY
 		how, err := r.KillServer(ctx)
@@ -175,8 +180,8 @@ func Now(ctx context.Context, run Running) Showing {
 	s := Showing{Kind: run.Kind(), Title: Titles[run.Kind()], Dir: run.Dir(), Before: run.snapshot(ctx)}
 	switch r := run.(type) {
 	case *TerminalJob:
-		s.TTY = r.TTY
-		s.Checks = terminalJobChecks(r.kind, r.TTY, s.Before, nil, nil)
+		s.TTY, s.Shell, s.Transcript = r.TTY, r.Shell, r.Transcript()
+		s.Checks = terminalJobChecks(r.kind, r.Shell, r.TTY, s.Before, nil, nil)
 	case *PtySession:
 		s.TTY = r.TTY
 		s.Checks = ptyServerChecks(r.TTY, s.Before, nil, nil)

@@ -2,10 +2,11 @@
 // a daemon, each with the real mechanism, so the inspector can show what each
 // one keeps and what it loses:
 //
-//   - nohup: a background job of a shell on a terminal, started through
-//     nohup(1): it ignores SIGHUP and survives the hang-up, but it is still in
-//     the shell's session, on its terminal.
-//   - setsid: a job started through setsid(1): a new session and no
+//   - nohup: `nohup dlab ... &` typed into a real shell on a terminal, next
+//     to a plain `dlab ... &`: it ignores SIGHUP and survives the hang-up
+//     that kills the plain job under bash, but it is still in the shell's
+//     session, on its terminal.
+//   - setsid: `setsid dlab ... &` typed the same way: a new session and no
 //     controlling terminal, but its stdio still on the terminal.
 //   - pty-server: a program on a pseudo-terminal whose master a server holds
 //     (what tmux and screen do): the program has a terminal, the server is
@@ -13,8 +14,9 @@
 //   - supervised: a new-style daemon in the foreground under a supervisor
 //     that restarts it when it dies (systemd's Restart=always).
 //
-// Every process is dlab itself in a hidden role (see roles.go); nothing else
-// is installed. Each Start returns once every process has announced itself
+// Every process is dlab itself in a hidden role (see program.go), but the
+// shell of the nohup and setsid demos: the machine's own bash -i (else sh
+// -i; package shell), into which the terminal types the commands. Each Start returns once every process has announced itself
 // on a pipe (no sleeps), with a pidfd on each so Stop never hits a reused PID.
 package spectrum
 
@@ -33,6 +35,7 @@ import (
 	"dlab/demos/launch/pidfd"
 	"dlab/demos/launch/reexec"
 	"dlab/demos/launch/registry"
+	"dlab/demos/launch/shell"
 )
 
 // Kind names a member of the spectrum.
@@ -64,6 +67,9 @@ type Options struct {
 	// to this dlab, and if it dies without stopping them, the next demo run
 	// ends them as leftovers.
 	Detach bool
+	// Shell is the shell the nohup and setsid demos type into: "bash" or
+	// "sh"; empty means bash if installed, else sh.
+	Shell string
 }
 
 func (o Options) lifetime() time.Duration {
@@ -120,10 +126,14 @@ func (g *group) hold(role, what string, a announcement) error {
 	}
 	g.procs[a.PID] = p
 	g.members = append(g.members, Member{Role: role, PID: a.PID, StartTime: p.StartTime, What: what})
-	return registry.Add(registry.Entry{
+	e := registry.Entry{
 		PID: a.PID, StartTime: p.StartTime, Kind: RegistryKind(g.kind, role), Run: registry.RunID(),
 		LogFile: g.path(logOf(role)), Owner: g.owner,
-	})
+	}
+	if role == "shell" {
+		e.StopSignal = shell.StopSignal
+	}
+	return registry.Add(e)
 }
 
 // command is reexec.Command for a process of this demo, whose lifeline
@@ -149,13 +159,10 @@ func (g *group) started(cmd *exec.Cmd, role string) {
 // "nohup:program", "supervised:service".
 func RegistryKind(kind Kind, role string) string { return string(kind) + ":" + role }
 
-// logOf is the file in the demo's directory that tells about role.
+// logOf is the file in the demo's directory that tells about role: what
+// the terminal showed, for all but the supervised demo's.
 func logOf(role string) string {
 	switch role {
-	case "shell":
-		return "shell.log"
-	case "terminal", "server":
-		return "screen.txt"
 	case "supervisor", "service":
 		return "journal.log"
 	}

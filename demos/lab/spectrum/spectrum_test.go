@@ -304,3 +304,48 @@ func BenchmarkShow(b *testing.B) {
 		})
 	}
 }
+
+// What the plain job next to nohup's and setsid's shows is the shell's
+// doing: bash passes SIGHUP on to its jobs, dash does not, and the kernel
+// sends a background job nothing. The wrapped programs survive under both.
+func TestHangupUnderEachShell(t *testing.T) {
+	for _, kind := range []Kind{Nohup, Setsid} {
+		for _, sh := range []string{"bash", "sh"} {
+			t.Run(string(kind)+"/"+sh, func(t *testing.T) {
+				if _, err := exec.LookPath(sh); err != nil {
+					t.Skip(err)
+				}
+				privateState(t)
+				s, err := Show(testCtx(t), kind, Options{Lifetime: testLifetime, Shell: sh})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.Shell != sh {
+					t.Errorf("typed into %q, want %s", s.Shell, sh)
+				}
+				for _, c := range s.Checks {
+					if !c.Holds {
+						t.Errorf("does not hold: %s (observed: %s)", c.Claim, c.Observed)
+					}
+				}
+				job := find(s.After, "job")
+				if job.Alive() != (sh == "sh") {
+					t.Errorf("under %s the plain job after the hang-up: %s", sh, state(job))
+				}
+				if !find(s.After, "program").Alive() {
+					t.Errorf("the %s program died in the hang-up", kind)
+				}
+				wrapped := string(kind) + " dlab __" + roleProgram
+				if !strings.Contains(s.Transcript, "$ "+wrapped) || !strings.Contains(s.Transcript, "jobs -l") {
+					t.Errorf("the transcript lacks the typed commands:\n%s", s.Transcript)
+				}
+				if kind == Nohup && !strings.Contains(s.Transcript, "nohup: ignoring input and appending output to 'nohup.out'") {
+					t.Errorf("nohup said nothing on the terminal:\n%s", s.Transcript)
+				}
+				if t.Failed() || testing.Verbose() {
+					t.Log("\n" + s.Markdown() + "\n" + s.Transcript)
+				}
+			})
+		}
+	}
+}

@@ -20,10 +20,11 @@ import (
 
 // runHolder is a process that holds the master side of a pseudo-terminal
 // and runs one program on its slave side as the session leader, with the
-// slave as its controlling terminal. That is what a terminal window does
-// (role "terminal") and what a tmux or screen server does (role
-// "pty-server"): the same mechanism, which is the point of the lesson. What
-// the program writes goes to the --screen file.
+// slave as its controlling terminal. That is what a tmux or screen server
+// does (role "pty-server"), and what a terminal window does with its shell
+// (role "terminal", runTerminal, which runs a real one): the same
+// mechanism, which is the point of the lesson. What the program writes goes
+// to the --screen file.
 //
 // Closing the master hangs the terminal up: the kernel sends SIGHUP (and
 // SIGCONT) to the session leader, the controlling process. The holder does

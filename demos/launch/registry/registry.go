@@ -32,7 +32,7 @@ import (
 type Entry struct {
 	PID       int       `json:"pid"`
 	StartTime uint64    `json:"start_time"` // clock ticks after boot, from /proc/PID/stat field 22
-	Kind      string    `json:"kind"`       // "sysv-daemon", "normal", "normal-leader", "nohup", ...
+	Kind      string    `json:"kind"`       // "sysv-daemon", "normal", "shell", "nohup:program", ...
 	Run       string    `json:"run"`        // the run that started it (see RunID)
 	PIDFile   string    `json:"pid_file,omitempty"`
 	LogFile   string    `json:"log_file,omitempty"`
@@ -42,6 +42,10 @@ type Entry struct {
 	// zero Owner means the process was left running on purpose (dlab demo
 	// daemon) and only `dlab demo stop` or `dlab demo cleanup` end it.
 	Owner Owner `json:"owner"`
+	// StopSignal asks the process to end when SIGTERM would not: "SIGHUP"
+	// for an interactive shell, which ignores SIGTERM and ends on a
+	// hang-up. Empty means SIGTERM.
+	StopSignal string `json:"stop_signal,omitempty"`
 
 	file string // the record's file name, when it was read from one
 }
@@ -169,6 +173,14 @@ func RunDir(name string) (string, error) {
 	for n := 1; ; n++ {
 		dir := filepath.Join(base, fmt.Sprintf("%s-%d", name, n))
 		err := os.Mkdir(dir, 0o700)
+		if errors.Is(err, os.ErrNotExist) {
+			// Another demo of this run, ending at this moment, removed
+			// the run's directory as it emptied it: make it again.
+			if err := os.MkdirAll(base, 0o700); err != nil {
+				return "", fmt.Errorf("cannot create a run directory: %w", err)
+			}
+			err = os.Mkdir(dir, 0o700)
+		}
 		if err == nil {
 			return dir, nil
 		}

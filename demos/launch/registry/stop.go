@@ -30,7 +30,7 @@ type Ended struct {
 const killGrace = 2 * time.Second
 
 // Stop ends the process pid if the registry holds it and it still has the
-// recorded start time: SIGTERM through a pidfd, a wait for its exit (the
+// recorded start time: SIGTERM (or the entry's StopSignal) through a pidfd, a wait for its exit (the
 // pidfd becomes readable) up to timeout, then SIGKILL. The entry is removed,
 // and so is a PID file the process left behind. Errors wrap ErrNotStarted
 // (not in the registry), ErrReused (the PID now names another process) or
@@ -66,7 +66,11 @@ func (s Store) End(e Entry, timeout time.Duration) (Ended, error) {
 	if st, err := proc.Live().Stat(e.PID); err == nil && (st.State == 'T' || st.State == 't') {
 		stopped = true
 	}
-	if err := h.Signal(unix.SIGTERM); err != nil && !errors.Is(err, proc.ErrGone) {
+	sig := unix.SIGTERM
+	if e.StopSignal == "SIGHUP" {
+		sig = unix.SIGHUP
+	}
+	if err := h.Signal(sig); err != nil && !errors.Is(err, proc.ErrGone) {
 		return ended, err
 	}
 	ended.Signalled = true
@@ -78,7 +82,7 @@ func (s Store) End(e Entry, timeout time.Duration) (Ended, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	err = h.Wait(ctx)
 	cancel()
-	ended.How = "ended on SIGTERM"
+	ended.How = "ended on " + unix.SignalName(sig)
 	if err != nil {
 		if err := h.Signal(unix.SIGKILL); err != nil && !errors.Is(err, proc.ErrGone) {
 			return ended, err
@@ -89,7 +93,7 @@ func (s Store) End(e Entry, timeout time.Duration) (Ended, error) {
 		if err != nil {
 			return ended, fmt.Errorf("process %d did not end, even on SIGKILL: %w", e.PID, err)
 		}
-		ended.How = fmt.Sprintf("killed with SIGKILL, SIGTERM had not ended it in %s", timeout)
+		ended.How = fmt.Sprintf("killed with SIGKILL, %s had not ended it in %s", unix.SignalName(sig), timeout)
 	}
 	ended.Took = time.Since(start)
 	s.forget(e)

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,6 +48,11 @@ const Prompt = "$ "
 // find the event pipe; Files follow it, from 4.
 const EventsFD = 3
 
+// StopSignal is the signal that ends an interactive shell, for the
+// registry: it ignores SIGTERM, and ends on a hang-up's SIGHUP, passing it
+// on to its jobs as it would when its window closes.
+const StopSignal = "SIGHUP"
+
 // ErrNoShell means neither bash nor sh could be found.
 var ErrNoShell = errors.New("no shell found (neither bash nor sh is installed)")
 
@@ -61,6 +67,12 @@ type Options struct {
 	Cols, Rows uint16
 	// Registry, when set, records the shell for 'dlab demo cleanup'.
 	Registry *registry.Store
+	// Dir is the shell's working directory, where what its commands write
+	// (nohup.out) lands; empty means the folder of the dlab link.
+	Dir string
+	// Output, when set, receives what the terminal shows, as it shows it,
+	// carriage returns and all (a screen being relayed to a person).
+	Output io.Writer
 }
 
 // Shell is a running interactive shell on its own pseudo-terminal.
@@ -76,6 +88,7 @@ type Shell struct {
 	Events <-chan event.Event
 
 	master  *os.File
+	output  io.Writer
 	cmd     *exec.Cmd
 	binDir  string
 	exited  chan struct{}
@@ -117,7 +130,7 @@ func Start(ctx context.Context, opts Options) (*Shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Shell{Name: name, Path: path, exited: make(chan struct{}), outDone: make(chan struct{}), changed: make(chan struct{}), store: opts.Registry}
+	s := &Shell{Name: name, Path: path, exited: make(chan struct{}), outDone: make(chan struct{}), changed: make(chan struct{}), store: opts.Registry, output: opts.Output}
 	if err := s.makeBin(); err != nil {
 		return nil, err
 	}
@@ -149,6 +162,9 @@ func Start(ctx context.Context, opts Options) (*Shell, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Args[0] = name
 	cmd.Dir = s.binDir
+	if opts.Dir != "" {
+		cmd.Dir = opts.Dir
+	}
 	cmd.Env = s.env()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.ExtraFiles = append([]*os.File{evW}, opts.Files...)
@@ -165,7 +181,7 @@ func Start(ctx context.Context, opts Options) (*Shell, error) {
 	}
 	s.cmd, s.PID = cmd, cmd.Process.Pid
 	if s.store != nil {
-		s.entry, _ = s.store.Started(s.PID, registry.Entry{Kind: "shell", Run: registry.RunID(), Owner: registry.Self()})
+		s.entry, _ = s.store.Started(s.PID, registry.Entry{Kind: "shell", Run: registry.RunID(), Owner: registry.Self(), StopSignal: StopSignal})
 	}
 	if st, err := proc.Live().Stat(s.PID); err == nil {
 		s.StartTime = st.StartTime
@@ -216,6 +232,8 @@ func (s *Shell) makeBin() error {
 func (s *Shell) removeBin() {
 	if s.binDir != "" {
 		os.RemoveAll(s.binDir)
+		// The run's folder too, once nothing else of the run is in it.
+		os.Remove(filepath.Dir(s.binDir))
 	}
 }
 
@@ -254,6 +272,9 @@ func (s *Shell) read() {
 			close(s.changed)
 			s.changed = make(chan struct{})
 			s.mu.Unlock()
+			if s.output != nil {
+				s.output.Write(buf[:n])
+			}
 		}
 		if err != nil {
 			return
@@ -344,6 +365,42 @@ func (s *Shell) Run(ctx context.Context, line string) (string, error) {
 	return s.Since(m), nil
 }
 
+// Write types b as it is, without Enter: keys one by one, for a program
+// that reads the terminal key by key.
+func (s *Shell) Write(b []byte) error {
+	if _, err := s.master.Write(b); err != nil {
+		return fmt.Errorf("typing at the shell's terminal: %w", err)
+	}
+	return nil
+}
+
+// Transcript is everything the terminal showed (up to 64 KiB), carriage
+// returns removed.
+func (s *Shell) Transcript() string { return s.Since(0) }
+
+// Resize sets the terminal's size, as dragging its window's corner does:
+// the kernel sends SIGWINCH to the foreground process group.
+func (s *Shell) Resize(cols, rows uint16) error {
+	return s.onMaster(func(fd int) error {
+		return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Col: cols, Row: rows})
+	})
+}
+
+// onMaster runs f on the master's descriptor. Not through Fd(), which
+// would put the master in blocking mode: Close would then wait for the
+// reader's read to end, and the hang-up would never come.
+func (s *Shell) onMaster(f func(fd int) error) error {
+	rc, err := s.master.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return err
+	}
+	return ferr
+}
+
 // Key is a control character the terminal driver acts on.
 type Key int
 
@@ -356,15 +413,27 @@ const (
 // Press types k as a keyboard would: the character the terminal is set to
 // use for it (stty shows them), read from the terminal now.
 func (s *Shell) Press(k Key) error {
-	defaults := map[Key]byte{Interrupt: 3, Suspend: 26, Quit: 28}
-	c := defaults[k]
-	if t, err := unix.IoctlGetTermios(int(s.master.Fd()), unix.TCGETS); err == nil && t.Cc[k] != 0 {
-		c = t.Cc[k]
-	}
+	c := s.Char(k)
 	if _, err := s.master.Write([]byte{c}); err != nil {
 		return fmt.Errorf("typing ^%c: %w", c+'@', err)
 	}
 	return nil
+}
+
+// Char is the character the terminal is set to use for k now (stty shows
+// them; the master answers TCGETS with the terminal's settings): ^C is 3
+// unless someone changed it.
+func (s *Shell) Char(k Key) byte {
+	defaults := map[Key]byte{Interrupt: 3, Suspend: 26, Quit: 28}
+	c := defaults[k]
+	s.onMaster(func(fd int) error {
+		t, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+		if err == nil && t.Cc[k] != 0 {
+			c = t.Cc[k]
+		}
+		return err
+	})
+	return c
 }
 
 // HangUp closes the terminal, as closing its window or losing the ssh

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -200,5 +201,59 @@ func TestEventLogKeepsEventsAndSignalEndsTheShell(t *testing.T) {
 	}
 	if _, err := log.Wait(ctx, "nothing", Of("none", "ready", 0)); err == nil {
 		t.Error("Wait after the end of the events returned no error")
+	}
+}
+
+// syncBuffer is an io.Writer the shell's reader writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// The shell starts in Dir, copies its screen to Output, takes keys as they
+// are (Write), and sees a new size (Resize) as a window's corner dragged.
+func TestDirOutputWriteAndResize(t *testing.T) {
+	ctx := deadline(t)
+	dir := t.TempDir()
+	var screen syncBuffer
+	s, err := Start(ctx, Options{Dir: dir, Output: &screen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if out, err := s.Run(ctx, "pwd"); err != nil || !strings.Contains(out, dir+"\n") {
+		t.Errorf("pwd: %q, %v; want %s", out, err, dir)
+	}
+	if err := s.Resize(100, 30); err != nil {
+		t.Fatal(err)
+	}
+	m := s.Mark()
+	if err := s.Write([]byte("stty size\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitPrompt(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if out := s.Since(m); !strings.Contains(out, "30 100\n") {
+		t.Errorf("stty size after Resize(100, 30): %q", out)
+	}
+	if s.Char(Interrupt) != 3 || s.Char(Suspend) != 26 {
+		t.Errorf("^C is %d, ^Z %d: want the defaults 3 and 26", s.Char(Interrupt), s.Char(Suspend))
+	}
+	s.HangUp()
+	if got := strings.ReplaceAll(screen.String(), "\r", ""); got != s.Transcript() {
+		t.Errorf("Output got %q, the transcript is %q", got, s.Transcript())
 	}
 }
