@@ -29,8 +29,8 @@ func newPsCmd(ios *iostreams.IOStreams, runF func(*psOptions) error) *cobra.Comm
 		Short: "Every process with its verdict: daemon, normal, kernel-thread or zombie",
 		Long: `Lists every process with a verdict and the columns that justify it: the
 session (SID), process group (PGID), controlling terminal (TTY) and its
-foreground group (TPGID). It reads /proc/PID/stat of every process (and
-status for those root owns, for the effective user, as ps shows it), so the
+foreground group (TPGID). It reads /proc/PID/stat of every process, and the
+owner of /proc/PID for the effective user, as ps shows it, so the
 verdict rests on the terminal, the session and the parent: a job a parent
 runs without a terminal (cron, ssh host cmd) is normal, as in dlab explain,
 which reads the whole evidence (stdio, sockets) and can differ where those

@@ -54,9 +54,8 @@ func List(fs proc.FS, names Names) (Listing, error) {
 			defer wg.Done()
 			r := fs.StatReader()
 			for i := lo; i < hi; i++ {
-				// The effective uid, as ps shows USER: root owns the /proc
-				// files of a process that is not dumpable.
-				results[i].o, results[i].err = r.ReadEffective(pids[i])
+				// The stat and the effective uid, as ps shows USER.
+				results[i].o, results[i].err = r.Read(pids[i])
 			}
 		}()
 	}

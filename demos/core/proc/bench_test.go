@@ -19,15 +19,34 @@ func BenchmarkParseStat(b *testing.B) {
 }
 
 // BenchmarkStatReaderAll is dlab ps's reading with one reader: every
-// process's stat and owner.
+// process's stat, and its effective uid from the owner of /proc/PID.
 func BenchmarkStatReaderAll(b *testing.B) {
 	benchReader(b, (*StatReader).Read)
 }
 
-// BenchmarkStatReaderAllEffective is the same with the effective uid, as
-// ps shows USER: a second read for root-owned user-space processes only.
-func BenchmarkStatReaderAllEffective(b *testing.B) {
-	benchReader(b, (*StatReader).ReadEffective)
+// BenchmarkStatReaderAllStatOnly is the stat alone, as the descendants walk
+// reads it: the difference to BenchmarkStatReaderAll is the stat(2) of the
+// directory that gives the owner.
+func BenchmarkStatReaderAllStatOnly(b *testing.B) {
+	benchReader(b, func(r *StatReader, pid int) (Owned, error) {
+		s, err := r.Stat(pid)
+		return Owned{Stat: s}, err
+	})
+}
+
+// BenchmarkStatReaderAllWithStatus is what the effective uid would cost
+// read from /proc/PID/status's Uid line instead of the directory's owner:
+// the kernel formats the whole status file for it.
+func BenchmarkStatReaderAllWithStatus(b *testing.B) {
+	fs := Live()
+	benchReader(b, func(r *StatReader, pid int) (Owned, error) {
+		s, err := r.Stat(pid)
+		if err != nil {
+			return Owned{}, err
+		}
+		st, err := fs.Status(pid)
+		return Owned{Stat: s, UID: st.UID[1]}, err
+	})
 }
 
 func benchReader(b *testing.B, read func(*StatReader, int) (Owned, error)) {

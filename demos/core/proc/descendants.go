@@ -46,12 +46,12 @@ func (p FS) descendantsByChildren(top Stat) []Stat {
 				continue
 			}
 			seen[c] = true
-			st, err := r.Read(c)
+			st, err := r.Stat(c)
 			if err != nil || st.StartTime < parent.StartTime {
 				continue
 			}
-			out = append(out, st.Stat)
-			queue = append(queue, st.Stat)
+			out = append(out, st)
+			queue = append(queue, st)
 		}
 	}
 	return out
@@ -65,11 +65,11 @@ func (p FS) descendantsByParent(top Stat) ([]Stat, error) {
 	byPID := make(map[int]Stat, len(pids))
 	r := p.StatReader() // one buffer for the whole scan: it runs every few ms
 	for _, pid := range pids {
-		st, err := r.Read(pid)
+		st, err := r.Stat(pid)
 		if err != nil {
 			continue // gone, or unreadable: not below root either way
 		}
-		byPID[pid] = st.Stat
+		byPID[pid] = st
 	}
 	// A parent that exited during the scan took its link to root with it,
 	// but its children were reparented (to root, if root is their
@@ -78,8 +78,8 @@ func (p FS) descendantsByParent(top Stat) ([]Stat, error) {
 		if _, ok := byPID[st.PPID]; ok || st.PPID == top.PID || st.PPID == 0 {
 			continue
 		}
-		if now, err := r.Read(pid); err == nil {
-			byPID[pid] = now.Stat
+		if now, err := r.Stat(pid); err == nil {
+			byPID[pid] = now
 		} else {
 			delete(byPID, pid)
 		}

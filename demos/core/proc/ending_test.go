@@ -4,8 +4,10 @@ import (
 	"os/exec"
 	"syscall"
 	"testing"
+	"time"
 
 	"dlab/demos/core/proc"
+	"dlab/demos/testkit/poll"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,7 +31,7 @@ func TestLiveEnding(t *testing.T) {
 	}
 	syscall.Kill(pid, syscall.SIGKILL)
 	// Not reaped: a zombie until the test's cleanup waits for it.
-	waitFor(t, "the zombie", func() bool { s, err := fs.Stat(pid); return err == nil && s.State == 'Z' })
+	poll.Until(t, 10*time.Second, "it is a zombie", func() bool { s, err := fs.Stat(pid); return err == nil && s.State == 'Z' })
 	if !fs.Ending(pid, st.StartTime) {
 		t.Error("a zombie did not count as ending")
 	}

@@ -2,6 +2,8 @@ package proc
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -18,7 +20,10 @@ import (
 // sockets in net/unix (a path with spaces, an abstract name, /dev/log, a
 // path holding a newline); 48 is its second thread, which a real /proc
 // would not list (the fixture can't hide it); 60 is an orphan that 47's
-// thread 48 adopted, and 47 also lists a gone 52 and a reused 44 as children.
+// thread 48 adopted, and 47 also lists a gone 52 and a reused 44 as children;
+// 49 is memcached started by root that dropped to nobody (65534) without
+// exec, so not dumpable: on a live system its files are root's and only its
+// directory and status say nobody (git keeps no owners: the test sets them).
 var nasty = FS{Root: "testdata/proc"}
 
 func TestFixturePIDs(t *testing.T) {
@@ -26,7 +31,7 @@ func TestFixturePIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{1, 2, 42, 43, 44, 45, 46, 47, 48, 60}; !reflect.DeepEqual(pids, want) {
+	if want := []int{1, 2, 42, 43, 44, 45, 46, 47, 48, 49, 60}; !reflect.DeepEqual(pids, want) {
 		t.Errorf("PIDs = %v, want %v (uptime and other names are not processes)", pids, want)
 	}
 }
@@ -206,5 +211,52 @@ func TestFixtureUnixSocketsOfTheNamespace(t *testing.T) {
 	mine, err := nasty.Sockets(47)
 	if err != nil || len(mine) != len(socks) {
 		t.Errorf("Sockets(47): %d sockets, %v", len(mine), err)
+	}
+}
+
+// A process that changed its uid without exec is not dumpable: the kernel
+// gives the files under /proc/PID to root, but keeps the directory the
+// effective uid's (task_dump_owner). USER must come from the directory, as
+// ps takes it, not from the stat file. The test copies 49 and gives it the
+// owners the kernel would, which only root can do.
+func TestFixtureNonDumpableProcessIsItsDirectorysOwner(t *testing.T) {
+	st, err := nasty.Status(49)
+	if err != nil || st.UID != [4]int{65534, 65534, 65534, 65534} {
+		t.Fatalf("status of 49: Uid %v, %v", st.UID, err)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("only root can give the copy's files to root and its directory to nobody")
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "49")
+	if err := os.Mkdir(dir, 0o555|0o200); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"stat", "status", "cmdline"} {
+		b, err := os.ReadFile(filepath.Join("testdata/proc/49", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o444); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(filepath.Join(dir, name), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	fs := FS{Root: root}
+	o, err := fs.StatReader().Read(49)
+	if err != nil || o.UID != st.UID[1] || o.Comm != "memcached" || o.PPID != 1 {
+		t.Errorf("Read(49) = uid %d %+v, %v; want uid %d, the effective uid in status", o.UID, o.Stat, err, st.UID[1])
+	}
+	// The same copy with its directory back to root: a dumpable root process.
+	if err := os.Chown(dir, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := fs.StatReader().Read(49); err != nil || o.UID != 0 {
+		t.Errorf("Read(49) with a root directory = uid %d, %v; want 0", o.UID, err)
 	}
 }

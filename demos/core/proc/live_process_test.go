@@ -204,7 +204,8 @@ func TestLiveUnixSockets(t *testing.T) {
 }
 
 // A process that changed its uid without exec is not dumpable: the kernel
-// gives its /proc files to root, and only status shows who it runs as.
+// gives its /proc files to root, and only the directory's owner and status
+// show who it runs as.
 func TestLiveEffectiveUserOfANonDumpableProcess(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("only root can change its uid")
@@ -215,22 +216,23 @@ func TestLiveEffectiveUserOfANonDumpableProcess(t *testing.T) {
 	}
 	cmd := exec.Command(perl, "-e", "$< = $> = 65534; sleep 1000")
 	start(t, cmd)
+	pid := cmd.Process.Pid
 	fs := proc.Live()
 	poll.Until(t, 5*time.Second, "the uid has changed", func() bool {
-		st, err := fs.Status(cmd.Process.Pid)
+		st, err := fs.Status(pid)
 		return err == nil && st.UID[1] == 65534
 	})
+	var file syscall.Stat_t
+	if err := syscall.Stat(fs.Path(pid, "stat"), &file); err != nil || file.Uid != 0 {
+		t.Fatalf("stat file owned by %d, %v: want root, as the kernel shows a non-dumpable process", file.Uid, err)
+	}
 	r := fs.StatReader()
-	owner, err := r.Read(cmd.Process.Pid)
-	if err != nil || owner.UID != 0 {
-		t.Fatalf("owner %d, %v: want root, as the kernel shows a non-dumpable process", owner.UID, err)
+	o, err := r.Read(pid)
+	if err != nil || o.UID != 65534 || o.PID != pid {
+		t.Errorf("Read = uid %d, %+v, %v; want the effective uid 65534", o.UID, o.Stat, err)
 	}
-	eff, err := r.ReadEffective(cmd.Process.Pid)
-	if err != nil || eff.UID != 65534 || eff.Stat != owner.Stat {
-		t.Errorf("ReadEffective = uid %d, %v; want 65534 and the same stat", eff.UID, err)
-	}
-	// A process owned by its user needs no second read and gets the same.
-	self, err := r.ReadEffective(os.Getpid())
+	// A dumpable process owns its files too, and gets the same.
+	self, err := r.Read(os.Getpid())
 	if err != nil || self.UID != os.Geteuid() {
 		t.Errorf("self: %d, %v", self.UID, err)
 	}

@@ -325,26 +325,3 @@ func TestHasTTYName(t *testing.T) {
 		t.Error("HasTTYName disagrees with TTYName")
 	}
 }
-
-func TestEffectiveUID(t *testing.T) {
-	for in, want := range map[string]int{
-		"Name:\tx\nUid:\t0\t65534\t0\t0\n": 65534,
-		"Name:\tx\nUid:\t7\n":              -1,
-		"Uid:\t0\t1\t0\t0\n":               -1, // not after a newline: no Name line first
-		"Name:\tx\n":                       -1,
-		"Name:\tx\nUid:\t0\tx\t0\t0\n":     -1,
-	} {
-		got, ok := effectiveUID([]byte(in))
-		if (want < 0 && ok) || (want >= 0 && (!ok || got != want)) {
-			t.Errorf("%q: %d, %v; want %d", in, got, ok, want)
-		}
-	}
-	// The fixture's 47 runs as 1000 but, checked out by root, its files are
-	// root's, as a non-dumpable process's are.
-	if os.Geteuid() == 0 {
-		o, err := nasty.StatReader().ReadEffective(47)
-		if err != nil || o.UID != 1000 {
-			t.Errorf("ReadEffective(47) = %d, %v", o.UID, err)
-		}
-	}
-}
