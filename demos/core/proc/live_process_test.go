@@ -237,3 +237,39 @@ func TestLiveEffectiveUserOfANonDumpableProcess(t *testing.T) {
 		t.Errorf("self: %d, %v", self.UID, err)
 	}
 }
+
+// A zombie has no memory left, so the kernel gives its /proc files to root,
+// whoever it ran as; the directory keeps the effective uid, which ps shows.
+func TestLiveZombieKeepsItsUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root can start a process as another user")
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip(err)
+	}
+	// sleep 1000 never reaps the sleep 0 that sh started before exec.
+	cmd := exec.Command(sh, "-c", "sleep 0 & exec sleep 1000")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	start(t, cmd)
+	fs := proc.Live()
+	zombie := 0
+	waitFor(t, "a zombie child", func() bool {
+		kids, _ := fs.Children(cmd.Process.Pid)
+		for _, k := range kids {
+			if st, err := fs.Stat(k); err == nil && st.State == 'Z' {
+				zombie = k
+				return true
+			}
+		}
+		return false
+	})
+	var file syscall.Stat_t
+	if err := syscall.Stat(fs.Path(zombie, "stat"), &file); err != nil || file.Uid != 0 {
+		t.Fatalf("zombie's stat file owned by uid %d, %v: want root", file.Uid, err)
+	}
+	o, err := fs.StatReader().Read(zombie)
+	if err != nil || o.UID != 65534 || o.State != 'Z' {
+		t.Errorf("Read(zombie) = uid %d state %c, %v; want 65534 Z", o.UID, o.State, err)
+	}
+}
