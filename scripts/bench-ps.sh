@@ -16,7 +16,8 @@
 # status instead) and BareReadFileLoop (os.ReadFile of each stat).
 #
 # dlab's start-up (package init, `GODEBUG=inittrace=1 dlab --version`) is the
-# rest of dlab ps's time (List is the reading): see third_party/chroma/README.dlab.md.
+# rest of dlab ps's time (List is the reading); most of it is the init of
+# chroma's lexers and styles, which glamour imports for code blocks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

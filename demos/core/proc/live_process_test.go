@@ -254,7 +254,7 @@ func TestLiveZombieKeepsItsUser(t *testing.T) {
 	start(t, cmd)
 	fs := proc.Live()
 	zombie := 0
-	waitFor(t, "a zombie child", func() bool {
+	poll.Until(t, 10*time.Second, "sleep 0 is a zombie child", func() bool {
 		kids, _ := fs.Children(cmd.Process.Pid)
 		for _, k := range kids {
 			if st, err := fs.Stat(k); err == nil && st.State == 'Z' {
