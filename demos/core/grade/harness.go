@@ -491,8 +491,13 @@ func busyFactor(fs proc.FS) float64 {
 	return min(max(busy, 1), 6)
 }
 
-// stretch returns d made longer by busyFactor f.
-func stretch(d time.Duration, f float64) time.Duration { return time.Duration(float64(d) * f) }
+// stretch returns d made longer by busyFactor f, to a tenth of a second.
+func stretch(d time.Duration, f float64) time.Duration {
+	if f <= 1 {
+		return d
+	}
+	return time.Duration(float64(d) * f).Round(100 * time.Millisecond)
+}
 
 // leftoverGrace is how long a process the daemon ended (its SIGTERM handler
 // killed a child, say) may take to be gone before it counts as left behind:
