@@ -139,7 +139,7 @@ func TestDemos(t *testing.T) {
 func TestTableEscapesPipes(t *testing.T) {
 	tb := newTable("a | b", "c")
 	tb.add("x|y", "")
-	want := "| a \\| b | c |\n| --- | --- |\n| x\\|y | – |\n"
+	want := "| a \\| b | c |\n|---|---|\n| x\\|y | – |\n"
 	if got := tb.String(); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
