@@ -15,6 +15,7 @@ import (
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/registry"
+	"dlab/demos/testkit/golden"
 )
 
 func TestDemoDaemonFlags(t *testing.T) {
@@ -82,7 +83,7 @@ func TestDemoStopTextGolden(t *testing.T) {
 	} {
 		writeEnded(&b, e, true)
 	}
-	checkGolden(t, "stop.txt", bytes.ReplaceAll(b.Bytes(), []byte(dir), []byte("$DIR")))
+	golden.Check(t, "stop.txt", bytes.ReplaceAll(b.Bytes(), []byte(dir), []byte("$DIR")))
 }
 
 // Another user's process is named as such, with its owner, not as one

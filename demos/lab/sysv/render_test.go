@@ -2,14 +2,11 @@ package sysv
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"dlab/demos/testkit/golden"
+)
 
 // daemonFixture is a daemon as Start returns it, started by root on a
 // machine whose PID 1 is not systemd.
@@ -33,17 +30,5 @@ func daemonFixture() *Daemon {
 func TestDaemonTextGolden(t *testing.T) {
 	var b bytes.Buffer
 	daemonFixture().WriteText(&b)
-	path := filepath.Join("testdata", "daemon.txt")
-	if *update {
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -run %s -update creates it)", err, t.Name())
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n%s", path, b.String())
-	}
+	golden.Check(t, "daemon.txt", b.Bytes())
 }
