@@ -28,9 +28,11 @@ func newDemoCompareCmd(ios *iostreams.IOStreams, runF func(*demoCompareOptions) 
 		Short: "A real normal process and a real daemon, side by side, and what signals do to each",
 		Long: `Start a normal process (the foreground job of a shell on a new pseudo-terminal)
 and a classic SysV daemon (every step of daemon(7)), and show them side by
-side as dlab explain sees them: every row of the draft's table, then the facts
-(PID, parent, session, process group, terminal, fds, cwd, umask, user, signal
-dispositions).
+side as dlab explain sees them: every row of the classic table (the one the
+lesson differences checks), then the facts (PID, parent, session, process
+group, terminal, fds, cwd, umask, user), and for SIGHUP, SIGINT and SIGTERM
+whether each handled the signal, from what it did when sent one (with
+--no-experiments, its disposition as /proc gives it).
 
 Then the experiments, each on fresh processes: SIGTERM, SIGHUP, SIGINT and
 SIGKILL sent to both, ^C typed on the terminal and the terminal hung up, with

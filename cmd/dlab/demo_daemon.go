@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
@@ -80,66 +77,6 @@ func runDemoDaemon(opts *demoDaemonOptions) error {
 	if opts.JSON {
 		return writeJSON(opts.IO, d)
 	}
-	writeDaemon(opts.IO.Out, d)
+	d.WriteText(opts.IO.Out)
 	return nil
-}
-
-// writeDaemon tells what the daemon is and how to look at it.
-func writeDaemon(w io.Writer, d *sysv.Daemon) {
-	fmt.Fprintf(w, "Started the demo daemon: PID %d.\n\n", d.PID)
-	fmt.Fprintln(w, "How it got there, each process as it saw itself in /proc/self/stat:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  PROCESS\tPID\tPPID\tPGID\tSID\tTTY")
-	for _, s := range d.Stages {
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%s\n", stageLabel(s), s.PID, s.PPID, s.PGID, s.SID, s.TTY)
-	}
-	tw.Flush()
-	fmt.Fprintln(w)
-
-	user := d.User
-	if d.DroppedFrom != "" {
-		user += " (dlab ran as " + d.DroppedFrom + ": the daemon dropped its privileges, step 13)"
-	}
-	rows := [][2]string{
-		{"parent", d.Reaper.String()},
-		{"session", fmt.Sprintf("%d, the first child's (gone); not its leader, the daemon can never get a terminal", sessionOf(d))},
-		{"user", user},
-		{"stdio", "/dev/null (fd 0, 1, 2); it writes its own log"},
-		{"umask", fmt.Sprintf("%04o", d.Umask)},
-		{"cwd", "/"},
-		{"PID file", d.PIDFile},
-		{"log", d.LogFile},
-		{"config", d.ConfigFile + " (edit it, then kill -HUP)"},
-	}
-	if d.Addr != "" {
-		rows = append(rows, [2]string{"listening", d.Addr + " (in bash: cat </dev/tcp/" + strings.Replace(d.Addr, ":", "/", 1) + ")"})
-	}
-	rows = append(rows, [2]string{"ends", fmt.Sprintf("by itself after %s, or with dlab demo stop %d", d.Lifetime, d.PID)})
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, r := range rows {
-		fmt.Fprintf(tw, "  %s\t%s\n", r[0], r[1])
-	}
-	tw.Flush()
-
-	fmt.Fprintf(w, `
-Look at it:
-  ps -o pid,ppid,pgid,sid,tty,stat,user,comm -p %[1]d
-  dlab explain %[1]d
-  ls -l /proc/%[1]d/fd
-  kill -HUP %[1]d; tail -n 1 %[2]s
-  dlab demo stop %[1]d
-`, d.PID, d.LogFile)
-}
-
-// stageLabel names a stage in a few words: "first child, after setsid (step 6)".
-func stageLabel(s sysv.Stage) string {
-	when, _, _ := strings.Cut(s.When, ":")
-	return s.Name + ", " + when
-}
-
-func sessionOf(d *sysv.Daemon) int {
-	if n := len(d.Stages); n > 0 {
-		return d.Stages[n-1].SID
-	}
-	return 0
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -123,34 +121,26 @@ func runDemoSpectrum(opts *demoSpectrumOptions) error {
 		return fmt.Errorf("demo %s: %w", kind, err)
 	}
 	s := spectrum.Now(ctx, run)
-	left := &leftRunning{Members: run.Members(), Dir: run.Dir(), Lifetime: opts.Lifetime.String()}
+	left := &spectrum.LeftRunning{Members: run.Members(), Dir: run.Dir(), Lifetime: opts.Lifetime.String()}
 	if p, ok := run.(*spectrum.PtySession); ok {
 		left.Attach = p.AttachCommand()
 	}
 	return writeShowing(opts.IO, s, left, opts.JSON)
 }
 
-// leftRunning tells what is still running after the command returns.
-type leftRunning struct {
-	Members  []spectrum.Member `json:"members"`
-	Dir      string            `json:"dir"`
-	Lifetime string            `json:"lifetime"`
-	Attach   string            `json:"attach,omitempty"` // the tmux command to see the pane
-}
-
-func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *leftRunning, asJSON bool) error {
+func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *spectrum.LeftRunning, asJSON bool) error {
 	if asJSON {
 		if err := writeJSON(ios, struct {
 			spectrum.Showing
-			Holds   bool         `json:"holds"`
-			Running *leftRunning `json:"left_running,omitempty"`
+			Holds   bool                  `json:"holds"`
+			Running *spectrum.LeftRunning `json:"left_running,omitempty"`
 		}{s, s.Holds(), left}); err != nil {
 			return err
 		}
 	} else {
-		writeShowingText(ios.Out, s, ios.Color, ios.Width)
+		s.WriteText(ios.Out, ios.Color, ios.Width)
 		if left != nil {
-			writeLeftRunning(ios, left)
+			left.WriteText(ios.Out, ios.Width)
 		}
 	}
 	if !s.Holds() {
@@ -158,23 +148,4 @@ func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *leftRunnin
 		return exitError{code: 1}
 	}
 	return nil
-}
-
-func writeLeftRunning(ios *iostreams.IOStreams, left *leftRunning) {
-	var pids []string
-	for _, m := range left.Members {
-		pids = append(pids, strconv.Itoa(m.PID))
-	}
-	fmt.Fprintf(ios.Out, "\nStill running, until you stop them or for %s:\n", left.Lifetime)
-	for _, m := range left.Members {
-		lead := fmt.Sprintf("  %-10s %7d  ", m.Role, m.PID)
-		writeIndented(ios.Out, m.What, lead, strings.Repeat(" ", len(lead)), ios.Width)
-	}
-	fmt.Fprintf(ios.Out, "\nLook:  dlab explain %s\n", pids[0])
-	fmt.Fprintf(ios.Out, "       ps -o pid,ppid,pgid,sid,tty,stat,args -p %s\n", strings.Join(pids, ","))
-	if left.Attach != "" {
-		fmt.Fprintf(ios.Out, "See:   %s   (detach with ^B d)\n", left.Attach)
-	}
-	fmt.Fprintf(ios.Out, "Files: %s\n", left.Dir)
-	fmt.Fprintf(ios.Out, "Stop:  dlab demo stop %s   (dlab demo cleanup ends every demo)\n", strings.Join(pids, " "))
 }

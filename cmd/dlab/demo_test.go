@@ -15,6 +15,7 @@ import (
 	"dlab/cmd/dlab/iostreams"
 	"dlab/demos/lab/sysv"
 	"dlab/demos/launch/registry"
+	"dlab/demos/testkit/golden"
 )
 
 func TestDemoDaemonFlags(t *testing.T) {
@@ -70,31 +71,6 @@ func TestDemoStopArguments(t *testing.T) {
 	}
 }
 
-// daemonFixture is a daemon as sysv.Start returns it, started by root on a
-// machine whose PID 1 is not systemd.
-func daemonFixture() *sysv.Daemon {
-	dir := "/run/user/1000/dlab/runs/4310-998/sysv-daemon-1"
-	return &sysv.Daemon{
-		PID: 4316, StartTime: 1000, Dir: dir,
-		PIDFile: dir + "/dlab.pid", LogFile: dir + "/dlab.log", ConfigFile: dir + "/dlab.conf",
-		Addr:   "127.0.0.1:41359",
-		Reaper: sysv.Reaper{PID: 1, Comm: "process_api", Init: true},
-		UID:    65534, User: "nobody", DroppedFrom: "root", Umask: sysv.Umask, Lifetime: time.Hour,
-		Stages: []sysv.Stage{
-			{Name: "launcher", When: "as you started it", PID: 4310, PPID: 1200, PGID: 4310, SID: 1200, TTY: "pts/0"},
-			{Name: "first child", When: "after setsid (step 6): leads a new session, no terminal", PID: 4315, PPID: 4310, PGID: 4315, SID: 4315, TTY: "?"},
-			{Name: "daemon", When: "after the second fork (step 7): ...", PID: 4316, PPID: 4315, PGID: 4315, SID: 4315, TTY: "?"},
-			{Name: "daemon", When: "after the first child exited (step 8): ...", PID: 4316, PPID: 1, PGID: 4315, SID: 4315, TTY: "?"},
-		},
-	}
-}
-
-func TestDemoDaemonTextGolden(t *testing.T) {
-	var b bytes.Buffer
-	writeDaemon(&b, daemonFixture())
-	checkGolden(t, "daemon.txt", b.Bytes())
-}
-
 func TestDemoStopTextGolden(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "dlab.log")
@@ -107,7 +83,7 @@ func TestDemoStopTextGolden(t *testing.T) {
 	} {
 		writeEnded(&b, e, true)
 	}
-	checkGolden(t, "stop.txt", bytes.ReplaceAll(b.Bytes(), []byte(dir), []byte("$DIR")))
+	golden.Check(t, "stop.txt", bytes.ReplaceAll(b.Bytes(), []byte(dir), []byte("$DIR")))
 }
 
 // Another user's process is named as such, with its owner, not as one

@@ -14,7 +14,6 @@ import (
 	"dlab/demos/text/safe"
 	"dlab/lessons/render"
 
-	"github.com/charmbracelet/glamour/styles"
 	"github.com/spf13/cobra"
 )
 
@@ -260,11 +259,8 @@ func renderReport(opts *explainOptions, r inspect.Report, o inspect.RenderOption
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	ro := render.Options{
-		Style: opts.Style, EnvStyle: getenv("GLAMOUR_STYLE"), Plain: opts.Plain,
-		Color: opts.IO.Color, Width: o.Width - 4, Term: getenv("TERM"), ColorTerm: getenv("COLORTERM"),
-	}
-	if render.Style(ro) == styles.NoTTYStyle {
+	ro := render.Options{Style: opts.Style, Plain: opts.Plain, Color: opts.IO.Color, Width: o.Width - 4}.FromEnv(getenv)
+	if !ro.Styled() {
 		return r.WriteText(opts.IO.Out, o)
 	}
 	rd, err := render.New(ro)

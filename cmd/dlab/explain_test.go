@@ -56,6 +56,52 @@ func TestExplainRendersForATerminalAndForAPipe(t *testing.T) {
 	}
 }
 
+// explain renders as dlab lesson does (issue 12): --plain beats everything,
+// --style beats detection (even piped), $GLAMOUR_STYLE applies only where
+// colour is on, and a style that doesn't exist is an error naming it.
+func TestExplainHonoursStylePlainAndGlamourStyle(t *testing.T) {
+	const aligned = "  no  terminal           controlling terminal pts/0"
+	for _, c := range []struct {
+		name   string
+		color  bool
+		style  string
+		plain  bool
+		env    string
+		styled bool
+		err    string
+	}{
+		{"--plain on a colour terminal", true, "dark", true, "dark", false, ""},
+		{"--style dark, piped", false, "dark", false, "", true, ""},
+		{"GLAMOUR_STYLE=notty on a colour terminal", true, "", false, "notty", false, ""},
+		{"GLAMOUR_STYLE=light on a colour terminal", true, "", false, "light", true, ""},
+		{"GLAMOUR_STYLE=dark, piped", false, "", false, "dark", false, ""},
+		{"--style that does not exist", true, "nosuch", false, "", false, `no style "nosuch"`},
+	} {
+		ios, _, out, _ := iostreams.Test()
+		ios.IsTerminal, ios.Color, ios.Width = c.color, c.color, 100
+		env := map[string]string{"GLAMOUR_STYLE": c.env, "TERM": "xterm-256color"}
+		opts := &explainOptions{IO: ios, ProcRoot: hostProc, Target: "701", Style: c.style, Plain: c.plain, NoPager: true,
+			Getenv: func(k string) string { return env[k] }}
+		err := runExplain(opts)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want one saying %q", c.name, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		text := out.String()
+		if got := strings.Contains(text, "\x1b["); got != c.styled {
+			t.Errorf("%s: escape sequences %v, want %v", c.name, got, c.styled)
+		}
+		if got := strings.Contains(text, aligned); got == c.styled {
+			t.Errorf("%s: the plain aligned text %v, want %v:\n%s", c.name, got, !c.styled, text)
+		}
+	}
+}
+
 func TestExplainErrorsAreOneLine(t *testing.T) {
 	for _, target := range []string{"abc", "0", "99999999", "4194304", ":x", "980"} {
 		ios, _, out, _ := iostreams.Test()

@@ -272,15 +272,7 @@ func isHandoutDemoFailure(err error) bool {
 
 func renderLessons(ctx context.Context, out io.Writer, opts *lessonOptions, ls []lessons.Lesson, run lessons.RunFunc) error {
 	toTerminal := opts.Output == "" && opts.IO.IsTerminal
-	ro := render.Options{
-		Style:     opts.Style,
-		EnvStyle:  opts.Getenv("GLAMOUR_STYLE"),
-		Plain:     opts.Plain,
-		Color:     toTerminal && opts.IO.Color,
-		Width:     opts.Width,
-		Term:      opts.Getenv("TERM"),
-		ColorTerm: opts.Getenv("COLORTERM"),
-	}
+	ro := render.Options{Style: opts.Style, Plain: opts.Plain, Color: toTerminal && opts.IO.Color, Width: opts.Width}.FromEnv(opts.Getenv)
 	if ro.Width == 0 && toTerminal {
 		// Long lines are hard to read: like glow, cap the terminal's width.
 		// A tiny window still gets the narrowest layout that works.

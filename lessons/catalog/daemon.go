@@ -62,7 +62,7 @@ func detachDemo(ctx context.Context) (string, error) {
 		return doc(
 			t.String(),
 			strings.Join(when, "\n"),
-			fmt.Sprintf("When the first child exited, the daemon (PID %d) was adopted by %s. It is in the session the first child created (%d) without leading it, and it has no controlling terminal: it can never acquire one.", d.PID, d.Reaper, sessionOf(d)),
+			fmt.Sprintf("When the first child exited, the daemon (PID %d) was adopted by %s. It is in the session the first child created (%d) without leading it, and it has no controlling terminal: it can never acquire one.", d.PID, d.Reaper, d.Session()),
 		), nil
 	})
 	if err != nil {
@@ -87,14 +87,6 @@ var stageStory = []string{
 // launcherInSession0 explains a launcher whose session reads 0, which
 // students meet in containers and CI.
 const launcherInSession0 = " (session 0: no process above it called setsid, so it is still in the session PID 1 started in; or its session's leader is outside this PID namespace, as in a container)"
-
-// sessionOf is the daemon's session as its last stage reported it.
-func sessionOf(d *sysv.Daemon) int {
-	if n := len(d.Stages); n > 0 {
-		return d.Stages[n-1].SID
-	}
-	return 0
-}
 
 func yesNo(b bool) string {
 	if b {

@@ -3,6 +3,9 @@ package catalog
 import (
 	"fmt"
 	"strings"
+
+	"dlab/demos/text/md"
+	"dlab/demos/text/safe"
 )
 
 // table builds a Markdown table row by row.
@@ -28,22 +31,7 @@ func (t *table) add(cells ...any) {
 	t.rows = append(t.rows, row)
 }
 
-func (t *table) String() string {
-	var b strings.Builder
-	line := func(cells []string) {
-		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
-	}
-	line(t.head)
-	sep := make([]string, len(t.head))
-	for i := range sep {
-		sep[i] = "---"
-	}
-	line(sep)
-	for _, r := range t.rows {
-		line(r)
-	}
-	return b.String()
-}
+func (t *table) String() string { return md.Table(t.head, t.rows) }
 
 // cell makes s safe inside a table cell: one line, pipes escaped.
 func cell(s string) string {
@@ -91,14 +79,13 @@ func doc(paras ...string) string {
 	return strings.Join(kept, "\n\n") + "\n"
 }
 
-// printable replaces control characters: a command name read from /proc can
-// hold anything, and an escape sequence in it must not reach the reader's
-// terminal.
+// printable escapes, line by line, what a terminal would obey (safe.Text):
+// a command name read from /proc can hold anything, and an escape sequence
+// in it must not reach the reader's terminal. A tab reads as a space.
 func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			return '?'
-		}
-		return r
-	}, s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = safe.Text(strings.ReplaceAll(l, "\t", " "))
+	}
+	return strings.Join(lines, "\n")
 }

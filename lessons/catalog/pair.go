@@ -41,39 +41,7 @@ func signalsDemo(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// One row per event, one column per process: the experiment table of
-	// demos/lab/compare has five columns, too many for a terminal.
-	t := newTable("event", "normal process", "daemon")
-	cell := func(ev compare.Event, target compare.Target) string {
-		for _, e := range r.Experiments {
-			if e.Event == ev && e.Target == target {
-				if e.Match {
-					return e.Observed.Text + " ✓"
-				}
-				if e.Inconclusive() {
-					return e.Observed.Text + " ?"
-				}
-				return e.Observed.Text + " ✗ (the lesson expects: " + e.Expected.Text + ")"
-			}
-		}
-		return "not run"
-	}
-	for _, ev := range compare.Events {
-		t.add(string(ev), cell(ev, compare.NormalProcess), cell(ev, compare.SysVDaemon))
-	}
-	paras := []string{
-		"Each cell is a fresh process: started, signalled, watched until it ended or proved it was still running. ✓ marks an outcome that is what the lesson predicts.",
-		t.String(),
-	}
-	if n := r.Experiments.Inconclusives(); n > 0 {
-		paras = append(paras, fmt.Sprintf("**%d outcome(s) marked ? are inconclusive**: %s", n, compare.InconclusiveNote))
-	}
-	if n := r.Experiments.Mismatches(); n == 0 {
-		paras = append(paras, "The kernel treated both processes alike. Every difference came from who could send the signal (a terminal reaches only its own session) or from what the daemon chose to catch (SIGTERM and SIGHUP).")
-	} else {
-		paras = append(paras, fmt.Sprintf("**%d outcome(s) differ from the lesson's prediction** on this machine: `dlab demo compare --json` shows the evidence of each.", n))
-	}
-	return doc(paras...), nil
+	return r.Experiments.SignalsMarkdown(), nil
 }
 
 // withPair starts a normal process on a fresh terminal and the SysV daemon,

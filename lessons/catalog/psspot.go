@@ -17,8 +17,8 @@ func init() {
 	register(Demo{Name: "ps-spot", Shows: "what `ps aux | grep \"?\"` really matches on this machine, next to dlab's verdicts", run: psSpotDemo})
 }
 
-// psSpotDemo runs the draft's trick for spotting daemons and sorts what it
-// matched, line by line, by what each process really is.
+// psSpotDemo runs the classic trick for spotting daemons (lesson spotting)
+// and sorts what it matched, line by line, by what each process really is.
 func psSpotDemo(ctx context.Context) (string, error) {
 	if !tool.Installed("ps") {
 		return "", errors.New("ps is not installed (Debian package procps)")

@@ -40,6 +40,20 @@ type Options struct {
 	Term, ColorTerm string
 }
 
+// FromEnv is o with what the environment says filled in: $GLAMOUR_STYLE,
+// $TERM and $COLORTERM, read with getenv (os.Getenv, or a test's map).
+// Every command that renders (lesson, explain) builds its options with it,
+// so that all of them read the same variables the same way.
+func (o Options) FromEnv(getenv func(string) string) Options {
+	o.EnvStyle, o.Term, o.ColorTerm = getenv("GLAMOUR_STYLE"), getenv("TERM"), getenv("COLORTERM")
+	return o
+}
+
+// Styled reports whether o renders with a glamour style, colours and all;
+// false means glamour's plain notty style, where a report that has a plain
+// text form of its own (dlab explain's aligned columns) prints that instead.
+func (o Options) Styled() bool { return Style(o) != styles.NoTTYStyle }
+
 // DefaultWidth is the word-wrap column when neither --width nor the terminal
 // gives one.
 const DefaultWidth = 80

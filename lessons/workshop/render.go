@@ -1,12 +1,13 @@
 package workshop
 
 import (
-	"dlab/demos/text/safe"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
+	"dlab/demos/text/paint"
+	"dlab/demos/text/safe"
 	"dlab/demos/text/wrap"
 )
 
@@ -17,31 +18,17 @@ type View struct {
 	Width      int // 0: don't wrap
 }
 
-const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiDim    = "\x1b[2m"
-	ansiGreen  = "\x1b[32m"
-	ansiRed    = "\x1b[31m"
-	ansiYellow = "\x1b[33m"
-)
-
-func (v View) paint(code, s string) string {
-	if !v.Color {
-		return s
-	}
-	return code + s + ansiReset
-}
+func (v View) paint(code, s string) string { return paint.If(v.Color, code, s) }
 
 // mark is a step's box in the path: [x] done, [>] current, [-] skipped.
 func (v View) mark(st StepStatus) string {
 	switch st {
 	case StatusDone:
-		return v.paint(ansiGreen, "[x]")
+		return v.paint(paint.Green, "[x]")
 	case StatusCurrent:
-		return v.paint(ansiBold+ansiYellow, "[>]")
+		return v.paint(paint.Bold+paint.Yellow, "[>]")
 	case StatusSkipped:
-		return v.paint(ansiDim, "[-]")
+		return v.paint(paint.Dim, "[-]")
 	}
 	return "[ ]"
 }
@@ -85,7 +72,7 @@ func (v View) paintWrapped(code, s, lead, rest string) string {
 func (w *Workshop) WritePath(out io.Writer, v View) error {
 	var b strings.Builder
 	title := fmt.Sprintf("dlab workshop: daemons and normal processes, on the live system (%d steps, %d minutes)", len(w.Path.Steps), w.Path.Minutes())
-	b.WriteString(v.paintWrapped(ansiBold, title, "", "") + "\n")
+	b.WriteString(v.paintWrapped(paint.Bold, title, "", "") + "\n")
 	for _, s := range w.Path.Steps {
 		st := w.StatusOf(s)
 		clockCol := ""
@@ -95,9 +82,9 @@ func (w *Workshop) WritePath(out io.Writer, v View) error {
 		pad := strings.Repeat(" ", 10+len(clockCol))
 		b.WriteString(v.wrapIndent(s.Lesson.Title, fmt.Sprintf("  %s %s%2d. ", v.mark(st), clockCol, s.Number), pad))
 		if s.Exercise != nil {
-			b.WriteString(v.paintWrapped(ansiDim, "exercise: "+s.Exercise.Title, pad, pad+"          "))
+			b.WriteString(v.paintWrapped(paint.Dim, "exercise: "+s.Exercise.Title, pad, pad+"          "))
 		} else {
-			b.WriteString(v.paintWrapped(ansiDim, "reading and discussion", pad, pad))
+			b.WriteString(v.paintWrapped(paint.Dim, "reading and discussion", pad, pad))
 		}
 		if v.Instructor {
 			for _, p := range s.Prompts {
@@ -120,7 +107,7 @@ func (w *Workshop) WritePath(out io.Writer, v View) error {
 func (w *Workshop) WriteStep(out io.Writer, s Step, v View) error {
 	var b strings.Builder
 	head := fmt.Sprintf("Step %d of %d: %s", s.Number, len(w.Path.Steps), s.Lesson.Title)
-	b.WriteString(v.paintWrapped(ansiBold, head, "", "  "))
+	b.WriteString(v.paintWrapped(paint.Bold, head, "", "  "))
 	if v.Instructor {
 		fmt.Fprintf(&b, "  Time:      %d min, from %s to %s\n", s.Minutes, clock(w.Path.StartsAt(s.Number)), clock(w.Path.StartsAt(s.Number)+s.Minutes))
 	}
@@ -132,7 +119,7 @@ func (w *Workshop) WriteStep(out io.Writer, s Step, v View) error {
 		b.WriteString(v.wrapIndent(e.Answer, "  Answer:    ", hang))
 		st := w.Progress.Steps[s.Lesson.Name]
 		if st != nil && st.Done {
-			fmt.Fprintf(&b, "  Done:      %s\n", v.paint(ansiGreen, "passed"))
+			fmt.Fprintf(&b, "  Done:      %s\n", v.paint(paint.Green, "passed"))
 		} else {
 			fmt.Fprintf(&b, "  Stuck?     dlab workshop hint (%d hints)\n", len(e.Hints(w.Env)))
 		}
@@ -160,9 +147,9 @@ func (w *Workshop) WriteOutcome(out io.Writer, s Step, o Outcome, notes []string
 	for _, n := range notes {
 		b.WriteString(v.wrapIndent("note: "+n, "", "      "))
 	}
-	tag := v.paint(ansiBold+ansiRed, "NOT YET:")
+	tag := v.paint(paint.Bold+paint.Red, "NOT YET:")
 	if o.Passed {
-		tag = v.paint(ansiBold+ansiGreen, "PASS:")
+		tag = v.paint(paint.Bold+paint.Green, "PASS:")
 	}
 	// What a check saw names processes and echoes the student's program:
 	// untrusted bytes, escaped before they reach the terminal.

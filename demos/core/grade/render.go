@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"dlab/demos/text/paint"
 	"dlab/demos/text/safe"
 	"dlab/demos/text/wrap"
 )
@@ -18,26 +19,12 @@ type TextOptions struct {
 	Width int
 }
 
-const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiDim    = "\x1b[2m"
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-)
-
 // Text writes the result for people: one block per item (status, title,
 // what was seen, why it matters), notes, the program's own output, and the
 // summary line last, where the eye lands.
 func Text(w io.Writer, r Result, opt TextOptions) error {
 	width := opt.Width
-	paint := func(code, s string) string {
-		if !opt.Color {
-			return s
-		}
-		return code + s + ansiReset
-	}
+	colour := func(code, s string) string { return paint.If(opt.Color, code, s) }
 	var b strings.Builder
 	how := "started as an interactive shell's foreground job"
 	if t := r.Observation.Terminal; t != "" {
@@ -46,7 +33,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 	if r.Mode == NewStyle {
 		how = "started as a service manager starts a service (own session, no terminal, stdio on pipes, NOTIFY_SOCKET set)"
 	}
-	fmt.Fprintf(&b, "%s %s\n", paint(ansiBold, "dlab check:"), strings.Join(quoteArgs(r.Command), " "))
+	fmt.Fprintf(&b, "%s %s\n", colour(paint.Bold, "dlab check:"), strings.Join(quoteArgs(r.Command), " "))
 	for _, l := range fill(how, width-2) {
 		fmt.Fprintf(&b, "  %s\n", l)
 	}
@@ -56,10 +43,10 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 		if r.Aborted && it.Status == Skip {
 			continue // an interrupted check: only what was seen
 		}
-		tag := map[Status]string{Pass: paint(ansiGreen, "PASS"), Fail: paint(ansiRed, "FAIL"), Warn: paint(ansiYellow, "WARN"), Skip: paint(ansiDim, "SKIP")}[it.Status]
+		tag := map[Status]string{Pass: colour(paint.Green, "PASS"), Fail: colour(paint.Red, "FAIL"), Warn: colour(paint.Yellow, "WARN"), Skip: colour(paint.Dim, "SKIP")}[it.Status]
 		title := it.Title
 		if it.Required {
-			title += paint(ansiDim, " (required)")
+			title += colour(paint.Dim, " (required)")
 		}
 		fmt.Fprintf(&b, "  %s  %s\n", tag, title)
 		// What was seen quotes process names and file contents: untrusted.
@@ -71,7 +58,7 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 				if i == 0 {
 					l = "why:" + strings.TrimPrefix(l, "why:")
 				}
-				fmt.Fprintf(&b, "%s%s\n", indent, paint(ansiDim, l))
+				fmt.Fprintf(&b, "%s%s\n", indent, colour(paint.Dim, l))
 			}
 		}
 	}
@@ -104,12 +91,12 @@ func Text(w io.Writer, r Result, opt TextOptions) error {
 		}
 	}
 	b.WriteString("\n")
-	code := ansiGreen
+	code := paint.Green
 	if !r.Passed {
-		code = ansiRed
+		code = paint.Red
 	}
 	for _, l := range fill(safe.Text(r.Summary), width) {
-		fmt.Fprintln(&b, paint(ansiBold+code, l))
+		fmt.Fprintln(&b, colour(paint.Bold+code, l))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

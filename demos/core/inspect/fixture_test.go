@@ -75,9 +75,9 @@ func TestFixtureVerdicts(t *testing.T) {
 	}
 }
 
-// Every aspect of the draft's comparison table, and the facts under them, is
+// Every aspect of the classic comparison table, and the facts under them, is
 // a row of a process's evidence.
-func TestEvidenceCoversTheDraftsTable(t *testing.T) {
+func TestEvidenceCoversTheClassicTable(t *testing.T) {
 	r := explainFixture(t, 701)
 	have := map[string]bool{}
 	for _, row := range r.Evidence {

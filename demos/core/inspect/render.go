@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"dlab/demos/text/md"
 	"dlab/demos/text/safe"
 	"dlab/demos/text/wrap"
 )
@@ -108,13 +109,13 @@ func (r Report) WriteText(w io.Writer, o RenderOptions) error {
 func (r Report) Markdown(o RenderOptions) string {
 	var b strings.Builder
 	shown := map[string]bool{}
-	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", mdEscape(r.Headline()), mdEscape(printable(r.Summary)))
+	fmt.Fprintf(&b, "# %s\n\n%s\n\n## Evidence\n\n", md.Escape(r.Headline()), md.Escape(printable(r.Summary)))
 	for _, row := range r.Evidence {
 		sign := map[string]string{"yes": " *(daemon-like)*", "no": " *(not daemon-like)*", "-": ""}[mark(row.DaemonLike)]
 		// Lines of one item, joined by hard line breaks (two spaces).
 		lines := []string{
-			fmt.Sprintf("- **%s**: %s%s", mdEscape(row.Aspect), mdEscape(printable(row.Observed)), sign),
-			mdEscape(printable(row.Why)),
+			fmt.Sprintf("- **%s**: %s%s", md.Escape(row.Aspect), md.Escape(printable(row.Observed)), sign),
+			md.Escape(printable(row.Why)),
 			"`" + strings.ReplaceAll(printable(row.Source), "`", "'") + "`",
 		}
 		if o.Raw && row.Raw != "" && !shown[row.Raw] {
@@ -128,23 +129,16 @@ func (r Report) Markdown(o RenderOptions) string {
 	if len(r.Facts.Unreadable) > 0 {
 		b.WriteString("\n## Could not read\n\n")
 		for _, u := range r.Facts.Unreadable {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(printable(u)))
+			fmt.Fprintf(&b, "- %s\n", md.Escape(printable(u)))
 		}
 	}
 	if len(r.Predictions) > 0 {
 		b.WriteString("\n## What would happen next\n\n")
 		for _, p := range r.Predictions {
-			fmt.Fprintf(&b, "- **%s** (%s): %s  \n  why: %s\n", mdEscape(EventLabel(p.Event)), p.Effect, mdEscape(printable(p.Outcome)), mdEscape(printable(p.Why)))
+			fmt.Fprintf(&b, "- **%s** (%s): %s  \n  why: %s\n", md.Escape(EventLabel(p.Event)), p.Effect, md.Escape(printable(p.Outcome)), md.Escape(printable(p.Why)))
 		}
 	}
 	return b.String()
-}
-
-// mdEscape keeps text from /proc (a command name can hold anything) from
-// being read as Markdown.
-func mdEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "#", `\#`, "|", `\|`)
-	return r.Replace(s)
 }
 
 // printable escapes control characters, which a command name, a path or a

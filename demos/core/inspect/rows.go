@@ -714,7 +714,7 @@ func signalRow(f Facts, sig string) Row {
 		case goRuntime && !hasTTY:
 			r.Why = "the Go runtime catches it; but no terminal can send it ^C, so only a kill -INT by hand would reach it"
 		case !hasTTY:
-			r.Why = "no terminal can send it ^C; real daemons mostly leave SIGINT at its default (the draft's 'usually ignored' is not what they show)"
+			r.Why = "no terminal can send it ^C; real daemons mostly leave SIGINT at its default (the classic table's 'usually ignored' is not what they show)"
 		case goRuntime:
 			r.Why = "the Go runtime catches it: ^C ends the program unless it called signal.Notify for SIGINT"
 		case d == "caught":

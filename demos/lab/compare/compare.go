@@ -1,6 +1,6 @@
 // Package compare starts a real normal process and a real SysV daemon,
 // shows them side by side as the inspector sees them (every row of the
-// draft's table, and the facts under it), and runs the signal experiments
+// classic table, and the facts under it), and runs the signal experiments
 // on both: SIGTERM, SIGHUP, SIGINT, SIGKILL, ^C typed on the terminal and
 // the terminal hanging up, each with what the lesson expects and what was
 // observed.
@@ -58,6 +58,16 @@ func (es Experiments) Mismatches() int {
 		}
 	}
 	return n
+}
+
+// Find is the experiment of event on target, nil when it was not run.
+func (es Experiments) Find(event Event, target Target) *Experiment {
+	for i := range es {
+		if es[i].Event == event && es[i].Target == target {
+			return &es[i]
+		}
+	}
+	return nil
 }
 
 // Inconclusives counts the experiments whose outcome was not seen in time

@@ -69,11 +69,11 @@ func TestEveryExperimentAsExpected(t *testing.T) {
 			t.Errorf("%s on the %s: expected %s, observed %s; evidence %q", e.Event, e.Target, e.Expected.Text, e.Observed.Text, e.Observed.Evidence)
 		}
 	}
-	// Of the draft's signal table, only "SIGINT: usually ignored" by a
+	// Of the classic signal table, only "SIGINT: usually ignored" by a
 	// daemon is contradicted: sent by hand, it kills the daemon.
-	wrong := r.Experiments.DraftWrong()
+	wrong := r.Experiments.ClassicWrong()
 	if len(wrong) != 1 || wrong[0].Event != SendINT || wrong[0].Target != SysVDaemon {
-		t.Errorf("the draft is contradicted by %+v, want only SIGINT on the daemon", wrong)
+		t.Errorf("the classic table is contradicted by %+v, want only SIGINT on the daemon", wrong)
 	}
 	t.Logf("took %.0f ms", r.TookMS)
 }

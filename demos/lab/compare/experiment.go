@@ -64,17 +64,17 @@ type Observation struct {
 // Experiment is one event on one target: what the lesson expects, what was
 // observed, and whether they match.
 type Experiment struct {
-	Event       Event       `json:"event"`
-	Target      Target      `json:"target"`
-	PID         int         `json:"pid"`
-	How         string      `json:"how"`                   // how dlab made the event happen
-	Disposition string      `json:"disposition"`           // of the signal, from /proc/PID/status just before
-	Draft       string      `json:"draft,omitempty"`       // what the draft's signal table says
-	DraftHolds  *bool       `json:"draft_holds,omitempty"` // whether the observation agrees with it; nil when the draft says nothing or nothing was seen
-	Expected    Expectation `json:"expected"`
-	Observed    Observation `json:"observed"`
-	Match       bool        `json:"match"`
-	TookMS      float64     `json:"took_ms"` // from the event to the observation
+	Event        Event       `json:"event"`
+	Target       Target      `json:"target"`
+	PID          int         `json:"pid"`
+	How          string      `json:"how"`                     // how dlab made the event happen
+	Disposition  string      `json:"disposition"`             // of the signal, from /proc/PID/status just before
+	Classic      string      `json:"classic,omitempty"`       // what the classic signal table says
+	ClassicHolds *bool       `json:"classic_holds,omitempty"` // whether the observation agrees with it; nil when the table says nothing or nothing was seen
+	Expected     Expectation `json:"expected"`
+	Observed     Observation `json:"observed"`
+	Match        bool        `json:"match"`
+	TookMS       float64     `json:"took_ms"` // from the event to the observation
 }
 
 // Matches decides whether an observation is what was expected: the same
@@ -114,7 +114,7 @@ var lesson = map[Target]map[Event]Expectation{
 		SendHUP: {Reloaded, "", "reloads its configuration and keeps running",
 			"it catches SIGHUP to reload: a convention of daemons, chosen because a daemon has no terminal that could hang up; the kernel gives SIGHUP no such meaning"},
 		SendINT: {Killed, "SIGINT", "killed by SIGINT",
-			"a daemon never gets SIGINT from a terminal, having none; sent by hand, SIGINT terminates it unless it catches or ignores it, and this one doesn't (the draft's \"usually ignored\" really means \"never sent\")"},
+			"a daemon never gets SIGINT from a terminal, having none; sent by hand, SIGINT terminates it unless it catches or ignores it, and this one doesn't (the classic table's \"usually ignored\" really means \"never sent\")"},
 		SendKILL: {Killed, "SIGKILL", "killed by SIGKILL",
 			"SIGKILL can't be caught: no clean shutdown, the PID file stays behind"},
 		TypeCtrlC: {StillRunning, "", "not reached: still running",
@@ -127,17 +127,19 @@ var lesson = map[Target]map[Event]Expectation{
 // Expected is what the lesson says event does to target.
 func Expected(target Target, event Event) Expectation { return lesson[target][event] }
 
-// draftSays is the draft's "Signal Handling" table (its ^C and hang-up are
-// not in it).
-var draftSays = map[Target]map[Event]string{
-	NormalProcess: {SendTERM: "Terminates", SendHUP: "Terminates", SendINT: "Interrupts (Ctrl+C)", SendKILL: "Force kill"},
-	SysVDaemon:    {SendTERM: "Graceful shutdown", SendHUP: "Reload config", SendINT: "Usually ignored", SendKILL: "Force kill"},
+// ClassicSignals is the classic signal table, word for word as the lesson
+// signals shows it (lessons/catalog's test holds them together); ^C and the
+// hang-up are not in it.
+var ClassicSignals = map[Target]map[Event]string{
+	NormalProcess: {SendTERM: "terminates", SendHUP: "terminates", SendINT: "interrupts (^C)", SendKILL: "force kill"},
+	SysVDaemon:    {SendTERM: "graceful shutdown", SendHUP: "reload config", SendINT: "usually ignored", SendKILL: "force kill"},
 }
 
-// draftOutcome is the outcome each phrase of the draft's table claims.
-var draftOutcome = map[string]Outcome{
-	"Terminates": Killed, "Interrupts (Ctrl+C)": Killed, "Force kill": Killed,
-	"Graceful shutdown": CleanShutdown, "Reload config": Reloaded, "Usually ignored": Ignored,
+// classicOutcome is the outcome each phrase of the classic signal table
+// claims.
+var classicOutcome = map[string]Outcome{
+	"terminates": Killed, "interrupts (^C)": Killed, "force kill": Killed,
+	"graceful shutdown": CleanShutdown, "reload config": Reloaded, "usually ignored": Ignored,
 }
 
 // observedKilled turns a wait status description ("killed by SIGINT",
@@ -153,11 +155,11 @@ func observedKilled(how string) (Outcome, string) {
 // newExperiment fills in the lesson's side and decides the match.
 func newExperiment(event Event, target Target, pid int, how, disposition string, o Observation) Experiment {
 	e := Experiment{Event: event, Target: target, PID: pid, How: how, Disposition: disposition,
-		Draft: draftSays[target][event], Expected: Expected(target, event), Observed: o}
+		Classic: ClassicSignals[target][event], Expected: Expected(target, event), Observed: o}
 	e.Match = Matches(e.Expected, o)
-	if want, ok := draftOutcome[e.Draft]; ok && o.Outcome != Inconclusive && o.Outcome != NotObserved {
+	if want, ok := classicOutcome[e.Classic]; ok && o.Outcome != Inconclusive && o.Outcome != NotObserved {
 		holds := want == o.Outcome
-		e.DraftHolds = &holds
+		e.ClassicHolds = &holds
 	}
 	return e
 }

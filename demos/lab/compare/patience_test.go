@@ -199,17 +199,17 @@ func TestANormalProcessWithoutAnEventIsInconclusiveOnABusyMachine(t *testing.T) 
 }
 
 // An inconclusive experiment is neither a mismatch nor evidence against
-// the draft, and the Markdown says what to do.
-func TestInconclusiveIsNoMismatchAndSaysNothingOfTheDraft(t *testing.T) {
+// the classic table, and the Markdown says what to do.
+func TestInconclusiveIsNoMismatchAndSaysNothingOfTheClassicTable(t *testing.T) {
 	e := newExperiment(SendINT, SysVDaemon, 42, "kill -INT 42", "default",
 		Observation{Outcome: Inconclusive, Text: "inconclusive: the machine was too busy (load 85.0 on 2 CPUs; waited 30s)"})
-	if e.Match || e.DraftHolds != nil || e.Mark() != "? inconclusive" {
-		t.Errorf("match %v, draft holds %v, mark %q", e.Match, e.DraftHolds, e.Mark())
+	if e.Match || e.ClassicHolds != nil || e.Mark() != "? inconclusive" {
+		t.Errorf("match %v, classic table holds %v, mark %q", e.Match, e.ClassicHolds, e.Mark())
 	}
 	es := Experiments{e}
 	md := es.Markdown()
-	if es.Mismatches() != 0 || len(es.DraftWrong()) != 0 || strings.Contains(md, "mismatch") || !strings.Contains(md, "**1 inconclusive**") {
-		t.Errorf("%d mismatch(es), draft wrong %d, Markdown:\n%s", es.Mismatches(), len(es.DraftWrong()), md)
+	if es.Mismatches() != 0 || len(es.ClassicWrong()) != 0 || strings.Contains(md, "mismatch") || !strings.Contains(md, "**1 inconclusive**") {
+		t.Errorf("%d mismatch(es), classic table wrong %d, Markdown:\n%s", es.Mismatches(), len(es.ClassicWrong()), md)
 	}
 }
 

@@ -198,7 +198,6 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	if r.Daemon, err = explain(pair.d.PID, "daemon"); err != nil {
 		return r, err
 	}
-	r.Rows = Table(r.Normal, r.Daemon)
 	r.Reaper = ReaperOf(r.Daemon.Facts)
 	if opts.Experiments {
 		r.Experiments = runExperiments(ctx, pat, normals, daemons)
@@ -206,6 +205,8 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 			return r, ctx.Err()
 		}
 	}
+	// After the experiments: the signal rows say what the processes did.
+	r.Rows = Table(r.Normal, r.Daemon, r.Experiments)
 	r.TookMS = ms(time.Since(t0))
 	return r, nil
 }

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"dlab/demos/core/inspect"
-	"dlab/demos/lab/spectrum"
 	"dlab/demos/lab/sysv"
 )
 
@@ -13,14 +12,15 @@ import (
 // inspector's report on the live process (inspect.Explain, what `dlab
 // explain` shows), never from what the launcher remembers.
 type Row struct {
-	Aspect string `json:"aspect"`
-	Draft  *Draft `json:"draft,omitempty"` // the draft's table, for its seven rows
-	Normal Cell   `json:"normal"`
-	Daemon Cell   `json:"daemon"`
+	Aspect  string      `json:"aspect"`
+	Classic *ClassicRow `json:"classic,omitempty"` // the classic table's row, for its seven rows
+	Normal  Cell        `json:"normal"`
+	Daemon  Cell        `json:"daemon"`
 }
 
-// Draft is what the draft's "Key Differences" table says.
-type Draft struct {
+// ClassicRow is what one row of the classic table says: the table everyone
+// quotes, which the lesson differences shows before checking it row by row.
+type ClassicRow struct {
 	Normal string `json:"normal"`
 	Daemon string `json:"daemon"`
 }
@@ -33,20 +33,21 @@ type Cell struct {
 	Why        string `json:"why,omitempty"`
 }
 
-// draftRows are the draft's table rows and the inspector's evidence that
-// answers each.
-var draftRows = []struct {
-	aspect   string
-	evidence []string // inspect.Row aspects, joined
-	draft    Draft
+// ClassicTable is the classic table, word for word as the lesson
+// differences shows it (lessons/catalog's test holds them together), with
+// the inspector's evidence that answers each row.
+var ClassicTable = []struct {
+	Aspect   string
+	Evidence []string // inspect.Row aspects, joined
+	Says     ClassicRow
 }{
-	{"Startup", []string{"startup", "start time"}, Draft{"User command / Application launch", "Boot time / System init"}},
-	{"Terminal", []string{"terminal"}, Draft{"Has controlling terminal (tty)", "No controlling terminal (?)"}},
-	{"Parent", []string{"parent"}, Draft{"Shell or other user process", "Usually init (PID 1)"}},
-	{"Lifecycle", []string{"lifecycle"}, Draft{"Ends with user session", "Persistent until shutdown"}},
-	{"Purpose", []string{"purpose"}, Draft{"User tasks / Interactive programs", "System services"}},
-	{"Naming", []string{"naming"}, Draft{"Varies (ls, vim, firefox)", "Often ends with \"d\" (sshd, httpd)"}},
-	{"Privileges", []string{"privileges"}, Draft{"User permissions", "Often system/root"}},
+	{"Startup", []string{"startup", "start time"}, ClassicRow{"by a user, from a shell or a desktop", "at boot, by the init system"}},
+	{"Terminal", []string{"terminal"}, ClassicRow{"a controlling terminal (pts/3)", "no controlling terminal (? in ps)"}},
+	{"Parent", []string{"parent"}, ClassicRow{"the shell, or another user process", "usually PID 1"}},
+	{"Lifecycle", []string{"lifecycle"}, ClassicRow{"ends with the user's session", "runs until shutdown"}},
+	{"Purpose", []string{"purpose"}, ClassicRow{"does a user's task", "provides a service"}},
+	{"Naming", []string{"naming"}, ClassicRow{"anything (ls, vim)", "often ends in \"d\" (sshd, crond)"}},
+	{"Privileges", []string{"privileges"}, ClassicRow{"the user's own", "often root, or a system user"}},
 }
 
 // evidenceCell joins the inspector's rows for the given aspects.
@@ -72,22 +73,28 @@ func evidenceCell(r inspect.Report, aspects []string) Cell {
 }
 
 // Table builds the side-by-side rows from the inspector's reports: first
-// the draft's table, each row answered by the evidence, then the facts
-// themselves.
-func Table(normal, daemon inspect.Report) []Row {
+// the classic table, each row answered by the evidence, then the facts
+// themselves. The signal rows say what each process did when sent the
+// signal, when es holds that experiment; else what /proc says.
+func Table(normal, daemon inspect.Report, es Experiments) []Row {
 	var rows []Row
-	for _, d := range draftRows {
-		d := d
-		rows = append(rows, Row{Aspect: d.aspect, Draft: &d.draft,
-			Normal: evidenceCell(normal, d.evidence), Daemon: evidenceCell(daemon, d.evidence)})
+	for _, c := range ClassicTable {
+		c := c
+		rows = append(rows, Row{Aspect: c.Aspect, Classic: &c.Says,
+			Normal: evidenceCell(normal, c.Evidence), Daemon: evidenceCell(daemon, c.Evidence)})
 	}
 	for _, f := range factRows {
 		rows = append(rows, Row{Aspect: f.aspect, Normal: f.cell(normal), Daemon: f.cell(daemon)})
 	}
+	for _, sig := range []Event{SendHUP, SendINT, SendTERM} {
+		rows = append(rows, Row{Aspect: string(sig),
+			Normal: signalCell(normal, sig, es.Find(sig, NormalProcess)),
+			Daemon: signalCell(daemon, sig, es.Find(sig, SysVDaemon))})
+	}
 	return rows
 }
 
-// factRows are the facts shown under the draft's table, as plain values.
+// factRows are the facts shown under the classic table, as plain values.
 var factRows = []struct {
 	aspect string
 	cell   func(inspect.Report) Cell
@@ -158,9 +165,6 @@ var factRows = []struct {
 	{"user", func(r inspect.Report) Cell {
 		return Cell{Observed: fmt.Sprintf("%s (uid %d)", orQ(r.Facts.User), r.Facts.UID), Source: fmt.Sprintf("/proc/%d/status Uid", r.PID)}
 	}},
-	{"SIGHUP", sigCell("SIGHUP")},
-	{"SIGINT", sigCell("SIGINT")},
-	{"SIGTERM", sigCell("SIGTERM")},
 }
 
 func stat(r inspect.Report, field int, name string) string {
@@ -173,10 +177,38 @@ func fdCell(n int) func(inspect.Report) Cell {
 	}
 }
 
-func sigCell(sig string) func(inspect.Report) Cell {
-	return func(r inspect.Report) Cell {
-		return Cell{Observed: spectrum.Disposition(r.Facts, sig), Source: fmt.Sprintf("/proc/%d/status SigIgn, SigCgt", r.PID)}
+// signalCell says what the process does with sig. Seen in an experiment,
+// it is what the student can see: whether it handled the signal, from what
+// it did. Without one, it is the disposition /proc gives (ignored, caught,
+// default); for a Go program "caught" only says that the runtime has a
+// handler, which is why the experiment's answer is preferred.
+func signalCell(r inspect.Report, sig Event, e *Experiment) Cell {
+	if e != nil {
+		if did := handled(e.Observed); did != "" {
+			return Cell{Observed: did, Source: fmt.Sprintf("%s sent to a fresh %s (PID %d): %s", sig, e.Target, e.PID, e.Observed.Text)}
+		}
 	}
+	return Cell{Observed: r.Facts.Signals[string(sig)], Source: fmt.Sprintf("/proc/%d/status SigIgn, SigCgt", r.PID)}
+}
+
+// handled says in a few words whether a process handled a signal, from
+// what it did: "" when what it did was not seen.
+func handled(o Observation) string {
+	switch o.Outcome {
+	case Killed:
+		return "not handled: killed by " + o.Signal
+	case CleanShutdown:
+		return "handled: it exited cleanly"
+	case Reloaded:
+		return "handled: it kept running (reloaded its configuration)"
+	case Ignored:
+		return "ignored: it kept running"
+	case NoReaction:
+		return "no visible reaction: it kept running"
+	case OtherExit:
+		return "handled: it " + o.Text
+	}
+	return ""
 }
 
 func orQ(s string) string {

@@ -42,12 +42,13 @@ func fixture() Result {
 		{Aspect: "naming", Observed: `"dlab"`},
 		{Aspect: "privileges", Observed: "ann (uid 1000)", DaemonLike: &no},
 	}}
-	r := Result{Normal: nr, Daemon: dr, Rows: Table(nr, dr), Reaper: ReaperOf(df)}
+	r := Result{Normal: nr, Daemon: dr, Reaper: ReaperOf(df)}
 	for i, ev := range Events {
 		r.Experiments = append(r.Experiments,
 			newExperiment(ev, NormalProcess, 200+i, "how", "default", asExpected(NormalProcess, ev)),
 			newExperiment(ev, SysVDaemon, 300+i, "how", "caught", asExpected(SysVDaemon, ev)))
 	}
+	r.Rows = Table(nr, dr, r.Experiments)
 	return r
 }
 
@@ -57,7 +58,7 @@ func asExpected(t Target, ev Event) Observation {
 	return Observation{Outcome: e.Outcome, Signal: e.Signal, Text: e.Text}
 }
 
-func TestTableHasEveryDraftRowAndEveryFact(t *testing.T) {
+func TestTableHasEveryClassicRowAndEveryFact(t *testing.T) {
 	r := fixture()
 	want := []string{"Startup", "Terminal", "Parent", "Lifecycle", "Purpose", "Naming", "Privileges",
 		"verdict", "PID", "PPID", "SID", "PGID", "TPGID",
@@ -81,16 +82,35 @@ func TestTableHasEveryDraftRowAndEveryFact(t *testing.T) {
 		"SID":      {"190 (session: its leader dlab)", "305 (session: its leader has exited)"},
 		"TPGID":    {"200 (the terminal's foreground group is its own)", "-1 (no terminal, so no foreground group)"},
 		"umask":    {"0022", "0027"},
-		"SIGHUP":   {"caught (Go)", "caught"},
-		"SIGINT":   {"caught (Go)", "default"},
+		"SIGHUP":   {"not handled: killed by SIGHUP", "handled: it kept running (reloaded its configuration)"},
+		"SIGINT":   {"not handled: killed by SIGINT", "not handled: killed by SIGINT"},
+		"SIGTERM":  {"not handled: killed by SIGTERM", "handled: it exited cleanly"},
 		"verdict":  {"normal", "daemon"},
 	} {
 		if cells[aspect] != want {
 			t.Errorf("%s: %q, want %q", aspect, cells[aspect], want)
 		}
 	}
-	if r.Rows[1].Draft == nil || r.Rows[1].Draft.Daemon != "No controlling terminal (?)" {
-		t.Errorf("Terminal row's draft: %+v", r.Rows[1].Draft)
+	if r.Rows[1].Classic == nil || r.Rows[1].Classic.Daemon != "no controlling terminal (? in ps)" {
+		t.Errorf("Terminal row's classic table: %+v", r.Rows[1].Classic)
+	}
+}
+
+// Without the experiments, the signal rows say what /proc says, in the
+// words of ps; nothing about the program's runtime.
+func TestSignalRowsWithoutExperimentsAreTheDispositions(t *testing.T) {
+	r := fixture()
+	cells := map[string][2]string{}
+	for _, row := range Table(r.Normal, r.Daemon, nil) {
+		cells[row.Aspect] = [2]string{row.Normal.Observed, row.Daemon.Observed}
+	}
+	for aspect, want := range map[string][2]string{
+		"SIGHUP": {"caught", "caught"},
+		"SIGINT": {"caught", "default"},
+	} {
+		if cells[aspect] != want {
+			t.Errorf("%s: %q, want %q", aspect, cells[aspect], want)
+		}
 	}
 }
 
@@ -158,8 +178,8 @@ func TestEveryExperimentHasAnExpectation(t *testing.T) {
 // never hidden.
 func TestAWrongExpectationIsShownAsAMismatch(t *testing.T) {
 	r := fixture()
-	// The draft's claim: SIGINT is "usually ignored" by a daemon.
-	wrong := Expectation{Outcome: Ignored, Text: "usually ignored (the draft)", Why: "the draft says so"}
+	// The classic table's claim: SIGINT is "usually ignored" by a daemon.
+	wrong := Expectation{Outcome: Ignored, Text: "usually ignored (the classic table)", Why: "the classic table says so"}
 	i := 2*2 + 1 // SIGINT on the daemon
 	r.Experiments[i].Expected = wrong
 	r.Experiments[i].Observed = Observation{Outcome: Killed, Signal: "SIGINT", Text: "killed by SIGINT, no clean shutdown",
@@ -172,7 +192,7 @@ func TestAWrongExpectationIsShownAsAMismatch(t *testing.T) {
 		t.Errorf("%d mismatches, want 1", r.Experiments.Mismatches())
 	}
 	md := r.Markdown()
-	if !strings.Contains(md, "| SIGINT | daemon (PID 302) | ~~Usually ignored~~ | usually ignored (the draft) | killed by SIGINT, no clean shutdown | ✗ MISMATCH |") {
+	if !strings.Contains(md, "| SIGINT | daemon (PID 302) | ~~usually ignored~~ | usually ignored (the classic table) | killed by SIGINT, no clean shutdown | ✗ MISMATCH |") {
 		t.Errorf("the mismatch is not in the Markdown:\n%s", md)
 	}
 	if !strings.Contains(md, "**1 mismatch(es)**") {

@@ -47,7 +47,7 @@ func (t *Table) Write(w io.Writer) {
 				wd = 0
 			}
 			// A cell that fits is kept as it is, with the spaces that
-			// indent it under its heading ("  the draft says").
+			// indent it under its heading ("  classic table").
 			wrapped := []string{c}
 			if wd > 0 && Width(c) > wd {
 				wrapped = Lines(c, wd)
