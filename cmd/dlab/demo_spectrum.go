@@ -138,9 +138,9 @@ func writeShowing(ios *iostreams.IOStreams, s spectrum.Showing, left *spectrum.L
 			return err
 		}
 	} else {
-		s.WriteText(ios.Out, ios.Color, ios.Width)
+		s.WriteText(ios.Out, ios.Color, ios.TermWidth(80))
 		if left != nil {
-			left.WriteText(ios.Out, ios.Width)
+			left.WriteText(ios.Out, ios.TermWidth(80))
 		}
 	}
 	if !s.Holds() {

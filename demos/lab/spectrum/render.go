@@ -100,6 +100,13 @@ func (s Showing) WriteText(w io.Writer, color bool, width int) {
 	}
 	fmt.Fprintln(w)
 	writeProcesses(w, Rows(s.Before, s.Dir), width)
+	if s.Transcript != "" {
+		fmt.Fprintln(w)
+		wrap.Write(w, fmt.Sprintf("What the terminal showed (a real %s; dlab typed the commands):", s.Shell), width)
+		for _, line := range strings.Split(strings.TrimRight(Shorten(s.Transcript, s.Dir), "\n"), "\n") {
+			fmt.Fprintln(w, "    "+wrap.Cut(safe.Text(line), max(width-4, 0)))
+		}
+	}
 	if s.Event != "" {
 		fmt.Fprintln(w)
 		wrap.Write(w, "Then "+safe.Text(s.then()), width)

@@ -62,3 +62,17 @@ func Hanging(text string, width int, first, rest string) []string {
 	}
 	return lines
 }
+
+// Cut shortens one line to width columns, ending it with "…" when it had to
+// be cut: for lines that must not be broken (a transcript, a command), so
+// that they stay one line each, within the width. Width 0 keeps the line.
+func Cut(line string, width int) string {
+	if width <= 0 || Width(line) <= width {
+		return line
+	}
+	r := []rune(line)
+	for len(r) > 0 && Width(string(r))+1 > width {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}

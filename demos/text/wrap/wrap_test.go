@@ -60,3 +60,21 @@ func TestWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestCut(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"one too long", 11, "one too lo…"},
+		{"keep", 0, "keep"},
+		{"ééééé", 3, "éé…"},
+	} {
+		if got := Cut(c.in, c.width); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}
