@@ -464,9 +464,6 @@ func (p *Process) Ending() bool {
 	return false
 }
 
-// Ended is closed once the program has ended and how is known.
-func (p *Process) Ended() <-chan struct{} { return p.ended }
-
 // WaitExit waits until the program has ended and says how, as the kernel
 // kept it for its parent: "killed by SIGINT", "exited with status 0".
 func (p *Process) WaitExit(ctx context.Context) (string, error) {
