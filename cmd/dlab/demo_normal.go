@@ -275,7 +275,11 @@ func finishNormal(opts *demoNormalOptions, out *lockedWriter, r normalRun) error
 		}
 		return writeJSON(opts.IO, r)
 	}
-	out.say(wrapped(fmt.Sprintf("[dlab] The program (PID %d) %s: %s", r.PID, r.How, endMeaning(r.How)), out.width))
+	how := r.How
+	if strings.HasPrefix(how, "killed") || strings.HasPrefix(how, "stopped") {
+		how = "was " + how // "exited with status 0" needs no verb
+	}
+	out.say(wrapped(fmt.Sprintf("[dlab] The program (PID %d) %s: %s", r.PID, how, endMeaning(r.How)), out.width))
 	return nil
 }
 
