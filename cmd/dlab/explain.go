@@ -270,80 +270,15 @@ func renderReport(opts *explainOptions, r inspect.Report, o inspect.RenderOption
 	return rd.Markdown(opts.IO.Out, r.Markdown(o))
 }
 
-// treeEntry is one process in dlab explain --tree/--children --json.
-type treeEntry struct {
-	inspect.PsEntry
-	Relation  string `json:"relation"` // "ancestor", "self", "descendant"
-	Depth     int    `json:"depth"`
-	Subreaper string `json:"subreaper,omitempty"`
-}
-
+// explainTree shows pid's family: its ancestors (--tree), its descendants
+// (--children), or both.
 func explainTree(fs proc.FS, pid int, opts *explainOptions) error {
-	st, err := fs.Stat(pid)
+	family, err := inspect.Family(fs, pid, opts.Tree, opts.Children)
 	if err != nil {
 		return explainError(pid, err)
 	}
-	var entries []treeEntry
-	r := fs.StatReader()
-	add := func(p, startTime int64, depth int, rel, subreaper string) {
-		o, err := r.Read(int(p))
-		if err != nil || o.StartTime != uint64(startTime) {
-			return // exited, or the PID was reused, since the walk
-		}
-		proc := inspect.Process{Owned: o, User: inspect.SystemNames().User(o.UID), Verdict: inspect.VerdictOf(o.Stat)}
-		entries = append(entries, treeEntry{PsEntry: proc.Entry(), Relation: rel, Depth: depth, Subreaper: subreaper})
-	}
-	if opts.Tree {
-		chain := inspect.Ancestry(fs, st)
-		for i := len(chain) - 1; i >= 0; i-- {
-			a := chain[i]
-			add(int64(a.PID), int64(a.StartTime), len(chain)-1-i, "ancestor", a.Subreaper)
-		}
-	}
-	base := len(entries)
-	add(int64(pid), int64(st.StartTime), base, "self", "")
-	if opts.Children {
-		root, err := inspect.Descendants(fs, pid)
-		if err != nil {
-			return explainError(pid, err)
-		}
-		root.Walk(func(n *inspect.Node) {
-			if n.PID != pid {
-				add(int64(n.PID), int64(n.StartTime), base+n.Depth, "descendant", n.Subreaper)
-			}
-		})
-	}
-	if len(entries) == 0 {
-		return explainError(pid, inspect.ErrExited)
-	}
 	if opts.JSON {
-		return writeJSON(opts.IO, entries)
+		return writeJSON(opts.IO, family)
 	}
-	var b strings.Builder
-	for _, e := range entries {
-		indent := strings.Repeat("   ", max(e.Depth-1, 0))
-		branch := ""
-		if e.Depth > 0 {
-			branch = "└─ "
-		}
-		detail := []string{string(e.Verdict)}
-		if !proc.HasTTYName(e.TTY) {
-			detail = append(detail, "no terminal")
-		} else {
-			detail = append(detail, e.TTY)
-		}
-		if e.SID == e.PID {
-			detail = append(detail, "session leader")
-		}
-		if e.Subreaper != "" {
-			detail = append(detail, "child subreaper")
-		}
-		line := fmt.Sprintf("%s%s%d %s [%s]", indent, branch, e.PID, safe.Text(e.Command), strings.Join(detail, ", "))
-		if e.Relation == "self" {
-			line += "  <- explained"
-		}
-		b.WriteString(line + "\n")
-	}
-	_, err = fmt.Fprint(opts.IO.Out, b.String())
-	return err
+	return inspect.WriteTree(opts.IO.Out, family)
 }
