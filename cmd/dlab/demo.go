@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"dlab/cmd/dlab/iostreams"
+	"dlab/demos/core/grade"
 	"dlab/demos/launch/registry"
 
 	"github.com/spf13/cobra"
@@ -42,6 +44,9 @@ func endLeftovers(ios *iostreams.IOStreams) error {
 		return err
 	}
 	ended, err := registry.CleanupLeftovers(stopTimeout)
+	if _, cgErr := grade.EndLeftoverChecks(ended); cgErr != nil {
+		err = errors.Join(err, cgErr)
+	}
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "dlab: could not end every leftover of an earlier run: %v\n", err)
 	}

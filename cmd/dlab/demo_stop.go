@@ -221,7 +221,7 @@ func runDemoCleanup(opts *demoCleanupOptions) error {
 	ended, err := registry.Cleanup(opts.Timeout)
 	// A check killed with its guard may have left, in its pids cgroup, a
 	// process it had not yet recorded.
-	checks, cgErr := grade.EndLeftoverChecks()
+	checks, cgErr := grade.EndLeftoverChecks(ended)
 	err = errors.Join(err, cgErr)
 	if opts.JSON {
 		if ended == nil {

@@ -614,6 +614,19 @@ func TestKilledGraderIsFoundByCleanup(t *testing.T) {
 		t.Errorf("cleanup ended %+v, not the daemon %d", ended, p.PID)
 	}
 	waitGone(t, p, "cleanup")
+	// The harness's pids cgroup, where it could make one, is named in the
+	// entries, and 'dlab demo cleanup' ends and removes it.
+	if _, err := EndLeftoverChecks(ended); err != nil {
+		t.Errorf("EndLeftoverChecks: %v", err)
+	}
+	for _, e := range ended {
+		if e.Entry.Cgroup == "" {
+			continue
+		}
+		if _, err := os.Stat(e.Entry.Cgroup); err == nil {
+			t.Errorf("the killed harness's cgroup %s is still there", e.Entry.Cgroup)
+		}
+	}
 }
 
 // recorded says whether the registry has an entry for pid.

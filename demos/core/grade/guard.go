@@ -30,11 +30,22 @@ const guardRole = "grade-guard"
 // cgroupPrefix names the harness's pids cgroup, followed by its PID.
 const cgroupPrefix = "dlab-check-"
 
-// EndLeftoverChecks ends what killed checks left in their pids cgroups,
-// for 'dlab demo cleanup' (see reaper.EndStale): the processes of a program
-// that forked after its harness last looked, when the harness and its guard
-// were killed together. It returns how many checks it cleaned up after.
-func EndLeftoverChecks() (int, error) { return reaper.EndStale(cgroupPrefix) }
+// EndLeftoverChecks ends what killed checks left in their pids cgroups, for
+// 'dlab demo cleanup': the processes of a program that forked after its
+// harness last recorded one, when the harness and its guard were killed
+// together. The cgroups are the ones the registry's ended entries name. It
+// returns how many checks it cleaned up after.
+func EndLeftoverChecks(ended []registry.Ended) (int, error) {
+	seen := map[string]bool{}
+	var dirs []string
+	for _, e := range ended {
+		if d := e.Entry.Cgroup; d != "" && !seen[d] {
+			seen[d] = true
+			dirs = append(dirs, d)
+		}
+	}
+	return reaper.EndStale(dirs, cgroupPrefix)
+}
 
 func init() { reexec.Register(guardRole, guardMain) }
 

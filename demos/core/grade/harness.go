@@ -245,7 +245,11 @@ func (h *harness) record(st proc.Stat, kind string) {
 	if h.noRegistry {
 		return
 	}
-	err := registry.Add(registry.Entry{PID: st.PID, StartTime: st.StartTime, Kind: kind, Run: registry.RunID(), Owner: registry.Self()})
+	e := registry.Entry{PID: st.PID, StartTime: st.StartTime, Kind: kind, Run: registry.RunID(), Owner: registry.Self()}
+	if h.limit != nil {
+		e.Cgroup = h.limit.Dir
+	}
+	err := registry.Add(e)
 	if err != nil {
 		// Said once: the next ones would fail the same way.
 		h.noRegistry = true

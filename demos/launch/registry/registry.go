@@ -30,13 +30,17 @@ import (
 
 // Entry is one process dlab started.
 type Entry struct {
-	PID       int       `json:"pid"`
-	StartTime uint64    `json:"start_time"` // clock ticks after boot, from /proc/PID/stat field 22
-	Kind      string    `json:"kind"`       // "sysv-daemon", "normal", "shell", "nohup:program", ...
-	Run       string    `json:"run"`        // the run that started it (see RunID)
-	PIDFile   string    `json:"pid_file,omitempty"`
-	LogFile   string    `json:"log_file,omitempty"`
-	Started   time.Time `json:"started"`
+	PID       int    `json:"pid"`
+	StartTime uint64 `json:"start_time"` // clock ticks after boot, from /proc/PID/stat field 22
+	Kind      string `json:"kind"`       // "sysv-daemon", "normal", "shell", "nohup:program", ...
+	Run       string `json:"run"`        // the run that started it (see RunID)
+	PIDFile   string `json:"pid_file,omitempty"`
+	// Cgroup is a pids cgroup that holds the process and whatever it forks
+	// (dlab check puts the program under test in one): once the owner is
+	// gone, a process forked after the last record is found there.
+	Cgroup  string    `json:"cgroup,omitempty"`
+	LogFile string    `json:"log_file,omitempty"`
+	Started time.Time `json:"started"`
 	// Owner is the dlab process whose demo this process belongs to: once the
 	// owner is gone, the process is a leftover that the next run ends. The
 	// zero Owner means the process was left running on purpose (dlab demo

@@ -234,45 +234,38 @@ func UserTasks(fs proc.FS, uid int) int {
 	return n
 }
 
-// EndStale ends what is left in the pids cgroups of killed harnesses: the
-// cgroups named prefix+PID below this process's own cgroup whose PID is
-// gone. A harness records the program's processes in dlab's registry as it
-// sees them; a process forked after the last look, when the harness and its
-// guard were killed together, is known only to the cgroup. It returns how
-// many cgroups it ended. A live harness's cgroup is never touched (a PID
-// reused since is taken as alive: the cgroup is left, not killed wrongly).
-func EndStale(prefix string) (int, error) {
-	self, err := proc.Live().SelfCgroup()
-	if err != nil {
-		return 0, err
-	}
-	mounts, err := proc.Live().SelfMounts()
-	if err != nil {
-		return 0, err
-	}
+// EndStale ends what is left in the pids cgroups dirs of killed harnesses
+// and removes them: each must be named prefix+PID, and that PID gone. A
+// harness records the program's processes in dlab's registry as it sees
+// them, each with its cgroup; a process forked after the last look, when the
+// harness and its guard were killed together, is known only to the cgroup.
+// A live harness's cgroup is never touched (a PID reused since is taken as
+// alive: the cgroup is left, not killed wrongly), nor a directory that is not
+// one of these cgroups. It returns how many it ended.
+func EndStale(dirs []string, prefix string) (int, error) {
 	n := 0
 	var errs []error
-	for _, base := range pidsCgroupDirs(self, mounts) {
-		dirs, _ := filepath.Glob(filepath.Join(base, prefix+"*"))
-		for _, d := range dirs {
-			pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), prefix))
-			if err != nil || pid <= 0 {
-				continue
-			}
-			if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
-				continue
-			}
-			l := &PidsLimit{Dir: d}
-			if err := l.Kill(); err != nil {
-				errs = append(errs, fmt.Errorf("cannot end the processes in %s: %w", d, err))
-				continue
-			}
-			if err := l.Remove(5 * time.Second); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			n++
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), prefix))
+		if err != nil || pid <= 0 || !strings.HasPrefix(filepath.Base(d), prefix) {
+			continue
 		}
+		if _, err := os.Stat(filepath.Join(d, "cgroup.procs")); err != nil {
+			continue // gone already, or not a cgroup
+		}
+		if err := unix.Kill(pid, 0); !errors.Is(err, unix.ESRCH) {
+			continue
+		}
+		l := &PidsLimit{Dir: d}
+		if err := l.Kill(); err != nil {
+			errs = append(errs, fmt.Errorf("cannot end the processes in %s: %w", d, err))
+			continue
+		}
+		if err := l.Remove(5 * time.Second); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
 	}
 	return n, errors.Join(errs...)
 }

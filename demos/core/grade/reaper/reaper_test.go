@@ -3,6 +3,7 @@ package reaper
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"testing"
@@ -157,7 +158,7 @@ func TestEndStaleEndsWhatAKilledHarnessLeft(t *testing.T) {
 	if err := l.Join(left.Process.Pid); err != nil {
 		t.Skipf("cannot move a process into the cgroup: %v", err)
 	}
-	n, err := EndStale(prefix)
+	n, err := EndStale([]string{l.Dir, filepath.Join(filepath.Dir(l.Dir), "not-"+prefix+"1")}, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
