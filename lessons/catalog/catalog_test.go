@@ -14,20 +14,7 @@ import (
 	"dlab/lessons"
 )
 
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	// The demos record what they start in the user's registry: keep the
-	// tests' records out of the real one.
-	state, err := os.MkdirTemp("", "dlab-catalog-test-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("XDG_RUNTIME_DIR", state)
-	os.Setenv("XDG_STATE_HOME", state)
-	code := leakcheck.Main(m)
-	os.RemoveAll(state)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.MainWithOwnState(m)) }
 
 func TestEveryMarkerNamesARealDemo(t *testing.T) {
 	ls, err := lessons.Load(content.FS)

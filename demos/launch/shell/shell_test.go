@@ -38,16 +38,7 @@ func runTestJob(args []string) int {
 	select {}
 }
 
-func TestMain(m *testing.M) {
-	reexec.Dispatch()
-	dir, _ := os.MkdirTemp("", "dlab-shell-test-")
-	// The shell's folder is made in the registry's run folder: the tests'
-	// own, not the user's.
-	os.Setenv("XDG_RUNTIME_DIR", dir)
-	code := leakcheck.Main(m)
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { reexec.Dispatch(); os.Exit(leakcheck.MainWithOwnState(m)) }
 
 func deadline(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

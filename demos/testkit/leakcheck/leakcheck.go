@@ -106,3 +106,19 @@ func describe(pids []int) string {
 	}
 	return b.String()
 }
+
+// MainWithOwnState is Main for a suite whose demos record what they start
+// in dlab's registry and make run folders: it points XDG_RUNTIME_DIR and
+// XDG_STATE_HOME at a temporary folder of the suite's own, so the user's
+// registry never sees the tests, and removes it afterwards.
+func MainWithOwnState(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "dlab-test-state-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "leakcheck: cannot make the tests' state folder: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv("XDG_RUNTIME_DIR", dir)
+	os.Setenv("XDG_STATE_HOME", dir)
+	return Main(m)
+}
