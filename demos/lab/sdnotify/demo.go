@@ -94,6 +94,11 @@ func Run(ctx context.Context) (pid int, msgs []Message, err error) {
 				}
 			case err := <-exited:
 				exited <- err
+				// What it sent before it exited is in the socket already,
+				// but the reader may not have passed it on yet.
+				if drain(sock, &msgs, start, until) {
+					return nil
+				}
 				return fmt.Errorf("the demo service exited before it said %s: %v", until, err)
 			case <-ctx.Done():
 				return ctx.Err()
@@ -108,6 +113,25 @@ func Run(ctx context.Context) (pid int, msgs []Message, err error) {
 		return cmd.Process.Pid, msgs, err
 	}
 	return cmd.Process.Pid, msgs, nil
+}
+
+// drain takes the messages still on their way after the service exited,
+// until one holds until or none comes for a second, and says whether one did.
+func drain(sock *Socket, msgs *[]Message, start time.Time, until string) bool {
+	for {
+		select {
+		case m, ok := <-sock.Messages:
+			if !ok {
+				return false
+			}
+			*msgs = append(*msgs, Message{After: time.Since(start), Text: m, Listening: listening(m)})
+			if HasLine(m, until) {
+				return true
+			}
+		case <-time.After(time.Second):
+			return false
+		}
+	}
 }
 
 // listening tries the address that STATUS=listening on ADDR names.
